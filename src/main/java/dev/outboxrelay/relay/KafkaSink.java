@@ -1,0 +1,80 @@
+package dev.outboxrelay.relay;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Builds the records of a Kafka send unit and reads back each record's acknowledgement.
+ *
+ * <p>The unit goes to the Kafka endpoint as one list of exchanges: camel-kafka sends them in list
+ * order from one thread without waiting in between, and reports each record's result on its own
+ * exchange, so one rejected record fails only its own event.
+ */
+@Component("kafkaSink")
+public class KafkaSink {
+
+    static final String UNIT = "outboxSendUnit";
+    static final String RECORDS = "outboxKafkaRecords";
+
+    /** Turns the unit into records keyed by aggregate, with the event metadata as headers. */
+    public List<Exchange> prepare(SendUnit unit, Exchange exchange) {
+        List<Exchange> records = new ArrayList<>(unit.events().size());
+        for (RelayEvent event : unit.events()) {
+            Exchange record = new DefaultExchange(exchange.getContext());
+            Message message = record.getIn();
+            message.setBody(event.payload());
+            message.setHeader(KafkaConstants.KEY, event.aggregateId());
+            message.setHeader(KafkaConstants.OVERRIDE_TOPIC, unit.destination().name());
+            EventHeaders.of(event).forEach(message::setHeader);
+            records.add(record);
+        }
+        exchange.setProperty(UNIT, unit);
+        exchange.setProperty(RECORDS, records);
+        return records;
+    }
+
+    /** Marks each event by its record's own result; a record with no result failed with the send. */
+    @SuppressWarnings("unchecked")
+    public void settle(Exchange exchange) {
+        SendUnit unit = exchange.getProperty(UNIT, SendUnit.class);
+        List<Exchange> records = exchange.getProperty(RECORDS, List.class);
+        Exception sendFailure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        for (int i = 0; i < records.size(); i++) {
+            Exchange record = records.get(i);
+            RelayEvent event = unit.events().get(i);
+            Exception failure = record.getException();
+            if (failure != null) {
+                event.failed(SendFailures.describe(failure), isRejected(failure));
+            } else if (record.getMessage().getHeader(KafkaConstants.KAFKA_RECORD_META) != null) {
+                event.published();
+            } else {
+                Exception cause = sendFailure != null ? sendFailure : new IllegalStateException("no acknowledgement");
+                event.failed(SendFailures.describe(cause), isRejected(cause));
+            }
+        }
+    }
+
+    /**
+     * A record is rejected when Kafka refused it for good (too large, invalid topic, not authorised);
+     * timeouts and lost connections are retriable and never park the event.
+     */
+    static boolean isRejected(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RetriableException) {
+                return false;
+            }
+            if (cause instanceof ApiException) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

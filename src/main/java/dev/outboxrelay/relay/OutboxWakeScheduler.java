@@ -1,0 +1,137 @@
+package dev.outboxrelay.relay;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Consumer;
+import org.apache.camel.spi.ScheduledPollConsumerScheduler;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs the relay's SQL poll as soon as it is woken, and otherwise every poll interval.
+ *
+ * <p>Plugged into the claim endpoint as its {@code scheduler}: Camel hands over the poll task and
+ * starts and stops this with the route. {@link OutboxNotifications} wakes it when PostgreSQL reports
+ * newly committed events; the interval is the fallback when a notification is missed. A wake that
+ * arrives during a poll is kept, so the next poll follows at once and nothing committed meanwhile
+ * waits for the interval.
+ */
+@Component("outboxWakeScheduler")
+public class OutboxWakeScheduler extends ServiceSupport implements ScheduledPollConsumerScheduler {
+
+    private static final Logger log = LoggerFactory.getLogger(OutboxWakeScheduler.class);
+
+    private final Duration pollInterval;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition woken = lock.newCondition();
+    private boolean wakeRequested;
+    private CamelContext camelContext;
+    private volatile Runnable task;
+    private volatile Thread loop;
+    private volatile boolean running;
+
+    public OutboxWakeScheduler(RelayProperties properties) {
+        this.pollInterval = properties.pollInterval();
+    }
+
+    /** Asks for a poll now; cheap and safe to call from any thread, any number of times. */
+    public void wake() {
+        lock.lock();
+        try {
+            wakeRequested = true;
+            woken.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void onInit(Consumer consumer) {
+        // one consumer per relay route; nothing to prepare
+    }
+
+    @Override
+    public void scheduleTask(Runnable task) {
+        this.task = task;
+    }
+
+    @Override
+    public void unscheduleTask() {
+        this.task = null;
+    }
+
+    @Override
+    public synchronized void startScheduler() {
+        if (loop != null) {
+            return;
+        }
+        running = true;
+        Thread thread = new Thread(this::pollLoop, "outbox-relay-poll");
+        thread.setDaemon(true);
+        loop = thread;
+        thread.start();
+    }
+
+    @Override
+    public boolean isSchedulerStarted() {
+        return loop != null;
+    }
+
+    private void pollLoop() {
+        while (running) {
+            Runnable current = task;
+            if (current != null) {
+                // ScheduledPollConsumer.run() catches and logs its own failures
+                current.run();
+            }
+            awaitWake();
+        }
+    }
+
+    private void awaitWake() {
+        lock.lock();
+        try {
+            long nanos = pollInterval.toNanos();
+            while (!wakeRequested && running && nanos > 0) {
+                nanos = woken.awaitNanos(nanos);
+            }
+            wakeRequested = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    protected synchronized void doStop() throws Exception {
+        Thread thread = loop;
+        running = false;
+        wake();
+        loop = null;
+        // A poll in progress finishes its batch; Camel's shutdown strategy waits for that exchange.
+        if (thread != null && thread != Thread.currentThread()) {
+            thread.join(TimeUnit.SECONDS.toMillis(1));
+            if (thread.isAlive()) {
+                log.debug("Relay poll still finishing its batch while the route stops");
+            }
+        }
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+}

@@ -1,0 +1,199 @@
+package dev.outboxrelay.relay;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import dev.outboxrelay.routing.Destination;
+import dev.outboxrelay.routing.RoutingTable;
+
+/**
+ * The relay route's steps in Java: turns claimed rows into a {@link RelayBatch}, hands out its waves
+ * and turns the outcome into the {@link Settlement} the settle statements write.
+ */
+@Component("relayBatches")
+public class RelayBatches {
+
+    /** Exchange property holding the batch while the route sends its waves. */
+    public static final String BATCH = "outboxBatch";
+    /** Exchange property holding the settlement for the settle statements. */
+    public static final String SETTLEMENT = "outboxSettlement";
+
+    private static final Logger log = LoggerFactory.getLogger(RelayBatches.class);
+
+    private final RoutingTable routing;
+    private final RelayProperties properties;
+    private final ObjectMapper json;
+    private final MeterRegistry meters;
+
+    public RelayBatches(RoutingTable routing, RelayProperties properties, ObjectMapper json, MeterRegistry meters) {
+        this.routing = routing;
+        this.properties = properties;
+        this.json = json;
+        this.meters = meters;
+    }
+
+    /** Reads the claimed rows, resolves each event's destination and checks it can be sent. */
+    public RelayBatch open(List<Map<String, Object>> rows, Exchange exchange) {
+        List<RelayEvent> events = new ArrayList<>(rows.size());
+        for (Map<String, Object> row : rows) {
+            events.add(toEvent(row));
+        }
+        events.sort(Comparator.comparingLong(RelayEvent::seq));
+        events.forEach(this::check);
+        RelayBatch batch = new RelayBatch(events);
+        exchange.setProperty(BATCH, batch);
+        log.debug("Claimed {} event(s)", batch.size());
+        return batch;
+    }
+
+    private RelayEvent toEvent(Map<String, Object> row) {
+        String topic = (String) row.get("topic");
+        Destination destination = routing.resolve(topic).orElse(null);
+        return new RelayEvent(
+                (UUID) row.get("id"),
+                ((Number) row.get("seq")).longValue(),
+                topic,
+                (String) row.get("aggregate_id"),
+                (String) row.get("event_type"),
+                (String) row.get("payload"),
+                (String) row.get("dedupe_key"),
+                ((Number) row.get("schema_version")).intValue(),
+                headers((String) row.get("headers")),
+                ((Timestamp) row.get("created_at")).toInstant(),
+                ((Number) row.get("attempts")).intValue(),
+                destination);
+    }
+
+    private Map<String, String> headers(String text) {
+        if (text == null || text.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            // Producers writing plain SQL may store numbers or objects: they travel as their JSON text.
+            Map<String, String> headers = new LinkedHashMap<>();
+            json.readTree(text).properties().forEach(field -> headers.put(field.getKey(),
+                    field.getValue().isTextual() ? field.getValue().textValue() : field.getValue().toString()));
+            return headers;
+        } catch (JsonProcessingException e) {
+            return Map.of();
+        }
+    }
+
+    private void check(RelayEvent event) {
+        Destination destination = event.destination();
+        if (destination == null) {
+            event.failed("topic '" + event.topic() + "' matches no entry of the routing table and there is no "
+                    + "default route (outbox.routing)", true);
+            return;
+        }
+        int limit = switch (destination.broker()) {
+            case KAFKA -> properties.maxBytes().kafka();
+            case SQS -> properties.maxBytes().sqs();
+            case RABBITMQ -> properties.maxBytes().rabbitmq();
+        };
+        int size = event.payload().getBytes(StandardCharsets.UTF_8).length;
+        for (Map.Entry<String, String> header : event.headers().entrySet()) {
+            size += header.getKey().length() + header.getValue().length();
+        }
+        if (size > limit) {
+            event.failed("event of " + size + " bytes exceeds the " + destination.broker().configName()
+                    + " limit of " + limit + " bytes (outbox.relay.max-bytes." + destination.broker().configName() + ")",
+                    true);
+        }
+    }
+
+    public boolean hasNextWave(Exchange exchange) {
+        return batch(exchange).hasNextWave();
+    }
+
+    public List<SendUnit> nextWave(Exchange exchange) {
+        return batch(exchange).nextWave();
+    }
+
+    /** Works out what to write back, and counts and logs the outcome. */
+    public Settlement settle(Exchange exchange) {
+        RelayBatch batch = batch(exchange);
+        Settlement settlement = batch.settlement();
+        exchange.setProperty(SETTLEMENT, settlement);
+        record(batch);
+        return settlement;
+    }
+
+    /**
+     * Gives the whole batch back after its outcome could not be written: every event still leased by
+     * this instance is released to be claimed again.
+     */
+    public Settlement abandon(Exchange exchange) {
+        RelayBatch batch = batch(exchange);
+        Settlement settlement = Settlement.releasing(batch == null ? List.of() : batch.events());
+        exchange.setProperty(SETTLEMENT, settlement);
+        return settlement;
+    }
+
+    private void record(RelayBatch batch) {
+        Instant now = Instant.now();
+        for (RelayEvent event : batch.events()) {
+            Destination destination = event.destination();
+            String broker = destination == null ? "none" : destination.broker().configName();
+            switch (event.outcome()) {
+                case PUBLISHED -> {
+                    counter("outbox.relay.published", broker, event.topic()).increment();
+                    Instant acked = event.publishedAt() == null ? now : event.publishedAt();
+                    Timer.builder("outbox.relay.publish.latency")
+                            .description("Time from the event's commit to the broker's acknowledgement")
+                            .tag("broker", broker)
+                            .publishPercentiles(0.5, 0.95, 0.99)
+                            .publishPercentileHistogram()
+                            .register(meters)
+                            .record(Duration.between(event.createdAt(), acked));
+                }
+                case FAILED -> {
+                    Counter.builder("outbox.relay.failures")
+                            .description("Failed publish attempts; kind=rejected counts towards parking")
+                            .tag("broker", broker)
+                            .tag("topic", event.topic())
+                            .tag("kind", event.rejected() ? "rejected" : "unreachable")
+                            .register(meters)
+                            .increment();
+                    log.warn("Publishing {} (dedupe key {}, attempt {}) to {} failed: {}", event, event.dedupeKey(),
+                            event.attempts() + 1, destination, event.error());
+                }
+                default -> {
+                }
+            }
+        }
+        int outOfOrder = batch.publishedOutOfOrder();
+        if (outOfOrder > 0) {
+            meters.counter("outbox.relay.published.out.of.order").increment(outOfOrder);
+            log.warn("{} event(s) were acknowledged after an earlier event of their aggregate failed", outOfOrder);
+        }
+    }
+
+    private Counter counter(String name, String broker, String topic) {
+        return Counter.builder(name).tag("broker", broker).tag("topic", topic).register(meters);
+    }
+
+    private static RelayBatch batch(Exchange exchange) {
+        return exchange.getProperty(BATCH, RelayBatch.class);
+    }
+}

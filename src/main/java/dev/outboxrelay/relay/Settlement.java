@@ -1,0 +1,64 @@
+package dev.outboxrelay.relay;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A batch's outcome in the array form the settle statements take.
+ *
+ * @param publishedIds   acknowledged by their broker
+ * @param failedIds      failed, with the matching error and whether the event itself was rejected
+ * @param failedErrors   the error of each failed event
+ * @param failedRejected true where the broker or the relay refused the event itself
+ * @param heldIds        not sent because an earlier event of their aggregate failed
+ */
+public record Settlement(UUID[] publishedIds, UUID[] failedIds, String[] failedErrors, Boolean[] failedRejected,
+                         UUID[] heldIds) {
+
+    private static final int MAX_ERROR_LENGTH = 2000;
+
+    static Settlement of(List<RelayEvent> events) {
+        List<UUID> published = new ArrayList<>();
+        List<UUID> failed = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        List<Boolean> rejected = new ArrayList<>();
+        List<UUID> held = new ArrayList<>();
+        for (RelayEvent event : events) {
+            switch (event.outcome()) {
+                case PUBLISHED -> published.add(event.id());
+                case FAILED -> {
+                    failed.add(event.id());
+                    errors.add(truncate(event.error()));
+                    rejected.add(event.rejected());
+                }
+                case HELD, PENDING -> held.add(event.id());
+            }
+        }
+        return new Settlement(published.toArray(UUID[]::new), failed.toArray(UUID[]::new),
+                errors.toArray(String[]::new), rejected.toArray(Boolean[]::new), held.toArray(UUID[]::new));
+    }
+
+    /** Releases every event: used when a batch's outcome cannot be trusted. */
+    static Settlement releasing(List<RelayEvent> events) {
+        return new Settlement(new UUID[0], new UUID[0], new String[0], new Boolean[0],
+                events.stream().map(RelayEvent::id).toArray(UUID[]::new));
+    }
+
+    private static String truncate(String error) {
+        String text = error == null ? "unknown error" : error;
+        return text.length() <= MAX_ERROR_LENGTH ? text : text.substring(0, MAX_ERROR_LENGTH) + "...";
+    }
+
+    public boolean hasPublished() {
+        return publishedIds.length > 0;
+    }
+
+    public boolean hasFailed() {
+        return failedIds.length > 0;
+    }
+
+    public boolean hasHeld() {
+        return heldIds.length > 0;
+    }
+}

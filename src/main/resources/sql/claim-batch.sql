@@ -1,0 +1,43 @@
+-- Claims the next batch of this relay instance under a lease, in one autocommit statement.
+-- Only slots this instance owns are read, and their rows are held FOR SHARE while the claim runs,
+-- so a slot handed to another instance cannot be claimed by both at once.
+-- An event is skipped while an earlier event of its aggregate is due but cannot go now
+-- (leased, backing off or parked): that keeps per-aggregate order across instances and retries.
+-- An event whose available_at lies ahead holds nothing back: it takes its place once it is due.
+WITH owned AS (
+    SELECT s.slot
+    FROM relay_slots s
+    WHERE s.owner = :#${bean:relayClaim.owner}
+      AND s.lease_until > now()
+    FOR SHARE
+),
+picked AS (
+    SELECT e.id
+    FROM outbox_events e
+    WHERE e.published_at IS NULL
+      AND e.parked_at IS NULL
+      AND e.slot IN (SELECT o.slot FROM owned o)
+      AND e.available_at <= now()
+      AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= now())
+      AND (e.lease_until IS NULL OR e.lease_until < now())
+      AND NOT EXISTS (
+          SELECT 1
+          FROM outbox_events p
+          WHERE p.aggregate_id = e.aggregate_id
+            AND p.seq < e.seq
+            AND p.published_at IS NULL
+            AND p.available_at <= now()
+            AND (p.parked_at IS NOT NULL
+                 OR p.next_attempt_at > now()
+                 OR p.lease_until >= now()))
+    ORDER BY e.seq
+    LIMIT :#${bean:relayClaim.batchSize}
+    FOR UPDATE OF e SKIP LOCKED
+)
+UPDATE outbox_events o
+SET lease_owner = :#${bean:relayClaim.owner},
+    lease_until = now() + make_interval(secs => :#${bean:relayClaim.leaseSeconds})
+FROM picked
+WHERE o.id = picked.id
+RETURNING o.id, o.seq, o.topic, o.aggregate_id, o.event_type, o.payload::text AS payload, o.dedupe_key,
+          o.schema_version, o.headers::text AS headers, o.created_at, o.attempts

@@ -1,0 +1,99 @@
+package dev.outboxrelay.support;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.outboxrelay.OutboxRelayApplication;
+import dev.outboxrelay.outbox.OutboxEvent;
+import dev.outboxrelay.outbox.OutboxWriter;
+
+/**
+ * Base of the tests that run the whole service against real servers. All subclasses share one Spring
+ * context (relay instance {@code test-a}) and the JVM's {@link TestServers}; each test works on topics
+ * and aggregates of its own, so tests do not see each other's events.
+ */
+@CamelSpringBootTest
+@SpringBootTest(classes = OutboxRelayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("test")
+public abstract class RelayTestSupport {
+
+    @Autowired
+    protected JdbcTemplate jdbc;
+
+    @Autowired
+    protected OutboxWriter writer;
+
+    @Autowired
+    protected CamelContext camel;
+
+    @DynamicPropertySource
+    static void servers(DynamicPropertyRegistry registry) {
+        TestServers.get().properties().forEach((name, value) -> registry.add(name, () -> value));
+    }
+
+    protected static TestServers servers() {
+        return TestServers.get();
+    }
+
+    /** A short random name part, so each test has topics and aggregates of its own. */
+    protected static String unique() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    protected static OutboxEvent event(String topic, String aggregate, int n) {
+        return OutboxEvent.builder(topic)
+                .aggregateId(aggregate)
+                .eventType("TestEvent")
+                .payload("{\"aggregate\":\"" + aggregate + "\",\"n\":" + n + "}")
+                .dedupeKey(topic + ":" + aggregate + ":" + n)
+                .build();
+    }
+
+    protected int unpublished(String topic) {
+        return count("SELECT count(*) FROM outbox_events WHERE topic = ? AND published_at IS NULL", topic);
+    }
+
+    protected int published(String topic) {
+        return count("SELECT count(*) FROM outbox_events WHERE topic = ? AND published_at IS NOT NULL", topic);
+    }
+
+    protected int count(String sql, Object... args) {
+        Integer value = jdbc.queryForObject(sql, Integer.class, args);
+        return value == null ? 0 : value;
+    }
+
+    protected void awaitAllPublished(String topic, Duration timeout) {
+        await("every event of " + topic + " published", timeout, () -> unpublished(topic) == 0);
+    }
+
+    /** Waits for a condition, polling; fails with the description when it does not come true in time. */
+    public static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out after " + timeout + " waiting for: " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for: " + what);
+            }
+        }
+    }
+
+    protected List<String> relayRoutes() {
+        return camel.getRoutes().stream().map(route -> route.getRouteId()).toList();
+    }
+}
