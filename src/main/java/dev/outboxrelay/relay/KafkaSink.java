@@ -1,7 +1,9 @@
 package dev.outboxrelay.relay;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -9,6 +11,7 @@ import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,8 +27,13 @@ public class KafkaSink {
     static final String UNIT = "outboxSendUnit";
     static final String RECORDS = "outboxKafkaRecords";
 
-    /** Turns the unit into records keyed by aggregate, with the event metadata as headers. */
-    public List<Exchange> prepare(SendUnit unit, Exchange exchange) {
+    /**
+     * Turns the unit into records keyed by aggregate, with the event metadata as headers. The records
+     * are handed out by an iterable that stops after a record timed out waiting for Kafka's metadata:
+     * while Kafka is unreachable every further send would block for max.block.ms as well, holding the
+     * relay up for minutes on a large unit. The records never handed out fail as unreachable.
+     */
+    public Iterable<Exchange> prepare(SendUnit unit, Exchange exchange) {
         List<Exchange> records = new ArrayList<>(unit.events().size());
         for (RelayEvent event : unit.events()) {
             Exchange record = new DefaultExchange(exchange.getContext());
@@ -38,7 +46,26 @@ public class KafkaSink {
         }
         exchange.setProperty(UNIT, unit);
         exchange.setProperty(RECORDS, records);
-        return records;
+        return () -> new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < records.size() && !(next > 0 && timedOut(records.get(next - 1)));
+            }
+
+            @Override
+            public Exchange next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return records.get(next++);
+            }
+        };
+    }
+
+    private static boolean timedOut(Exchange record) {
+        return record.getException() instanceof TimeoutException;
     }
 
     /** Marks each event by its record's own result; a record with no result failed with the send. */
@@ -47,14 +74,18 @@ public class KafkaSink {
         SendUnit unit = exchange.getProperty(UNIT, SendUnit.class);
         List<Exchange> records = exchange.getProperty(RECORDS, List.class);
         Exception sendFailure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        boolean unreachable = false;
         for (int i = 0; i < records.size(); i++) {
             Exchange record = records.get(i);
             RelayEvent event = unit.events().get(i);
             Exception failure = record.getException();
             if (failure != null) {
                 event.failed(SendFailures.describe(failure), isRejected(failure));
+                unreachable |= timedOut(record);
             } else if (record.getMessage().getHeader(KafkaConstants.KAFKA_RECORD_META) != null) {
                 event.published();
+            } else if (unreachable) {
+                event.failed("not sent: Kafka could not be reached for an earlier record of this unit", false);
             } else {
                 Exception cause = sendFailure != null ? sendFailure : new IllegalStateException("no acknowledgement");
                 event.failed(SendFailures.describe(cause), isRejected(cause));

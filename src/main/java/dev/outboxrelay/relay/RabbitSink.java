@@ -1,27 +1,19 @@
 package dev.outboxrelay.relay;
 
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
-import org.springframework.amqp.core.AmqpAdmin;
-import org.springframework.amqp.core.BindingBuilder;
-import org.springframework.amqp.core.FanoutExchange;
-import org.springframework.amqp.core.MessageDeliveryMode;
-import org.springframework.amqp.core.Queue;
-import org.springframework.amqp.core.TopicExchange;
 import org.springframework.amqp.AmqpConnectException;
 import org.springframework.amqp.AmqpTimeoutException;
-import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.stereotype.Component;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.ShutdownSignalException;
 
-import dev.outboxrelay.brokers.RabbitSettings;
+import dev.outboxrelay.brokers.RabbitExchanges;
 
 /**
  * Prepares one RabbitMQ publish: the event's topic is the routing key, its dedupe key the message-id,
@@ -35,20 +27,17 @@ public class RabbitSink {
     /** Header naming the exchange, read by the sink route's endpoint URI. */
     public static final String EXCHANGE = "outboxExchange";
 
-    private final RabbitSettings settings;
-    private final ObjectProvider<AmqpAdmin> admin;
-    private final Set<String> declared = ConcurrentHashMap.newKeySet();
+    private final RabbitExchanges exchanges;
 
-    public RabbitSink(RabbitSettings settings, ObjectProvider<AmqpAdmin> admin) {
-        this.settings = settings;
-        this.admin = admin;
+    public RabbitSink(RabbitExchanges exchanges) {
+        this.exchanges = exchanges;
     }
 
     public String prepare(SendUnit unit, Exchange exchange) {
         exchange.setProperty(UNIT, unit);
         RelayEvent event = unit.events().get(0);
         String exchangeName = unit.destination().name();
-        declare(exchangeName);
+        exchanges.ensure(exchangeName);
         Message message = exchange.getMessage();
         message.getHeaders().clear();
         EventHeaders.of(event).forEach(message::setHeader);
@@ -59,25 +48,6 @@ public class RabbitSink {
         message.setHeader(SpringRabbitMQConstants.CONTENT_TYPE, "application/json");
         message.setHeader(SpringRabbitMQConstants.TYPE, event.eventType());
         return event.payload();
-    }
-
-    private void declare(String exchangeName) {
-        if (!settings.declareExchanges() || declared.contains(exchangeName)) {
-            return;
-        }
-        AmqpAdmin amqp = admin.getObject();
-        String unroutable = settings.unroutableExchange();
-        Map<String, Object> arguments = Map.of();
-        if (unroutable != null && !unroutable.isBlank()) {
-            FanoutExchange keep = new FanoutExchange(unroutable, true, false);
-            Queue kept = new Queue(unroutable, true);
-            amqp.declareExchange(keep);
-            amqp.declareQueue(kept);
-            amqp.declareBinding(BindingBuilder.bind(kept).to(keep));
-            arguments = Map.of("alternate-exchange", unroutable);
-        }
-        amqp.declareExchange(new TopicExchange(exchangeName, true, false, arguments));
-        declared.add(exchangeName);
     }
 
     public void published(Exchange exchange) {
@@ -97,7 +67,7 @@ public class RabbitSink {
     static boolean isRejected(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof AmqpConnectException || cause instanceof AmqpTimeoutException
-                    || cause instanceof java.util.concurrent.TimeoutException) {
+                    || cause instanceof TimeoutException) {
                 return false;
             }
             if (cause instanceof ShutdownSignalException signal && !signal.isHardError()

@@ -16,11 +16,16 @@ import dev.outboxrelay.routing.Destination;
  * One claimed batch, sent in waves so that per-aggregate order holds even when a send fails.
  *
  * <p>A wave takes, for every aggregate, the next event whose predecessor in this batch was
- * acknowledged. To Kafka it takes the whole run of the aggregate's next events for the same topic:
- * they share a partition, and the idempotent producer keeps them in order. SQS and RabbitMQ get one
- * event per aggregate per wave, so a failed send can never let a later event of that aggregate
- * through. Once an event fails, the rest of its aggregate is held: released unsent, to be claimed
- * again after the failed one succeeds.
+ * acknowledged, so a failed send can never let a later event of that aggregate through. Once an
+ * event fails, the rest of its aggregate is held: released unsent, to be claimed again after the
+ * failed one succeeds. Events of different aggregates go out together, so a batch over many
+ * aggregates is sent in one wave.
+ *
+ * <p>With {@code outbox.relay.kafka-pipelining} a Kafka wave instead takes the whole run of an
+ * aggregate's next events for one topic: they share a partition and the idempotent producer keeps
+ * them in order, which is much faster for a few busy aggregates. The price: should the broker reject
+ * one record for good (a size limit below the relay's own check), later records of that aggregate
+ * in the same run may already be written.
  */
 public final class RelayBatch {
 
@@ -29,11 +34,16 @@ public final class RelayBatch {
     private final List<RelayEvent> events;
     private final Map<String, Deque<RelayEvent>> pending = new LinkedHashMap<>();
     private final Map<String, RelayEvent> lastTaken = new HashMap<>();
+    private final boolean pipelineKafka;
     private int waves;
 
-    /** @param events the claimed events in seq order, already checked (a failed check is a FAILED outcome) */
-    RelayBatch(List<RelayEvent> events) {
+    /**
+     * @param events        the claimed events in seq order, already checked (a failed check is a FAILED outcome)
+     * @param pipelineKafka whether a Kafka wave may carry several events of one aggregate
+     */
+    RelayBatch(List<RelayEvent> events, boolean pipelineKafka) {
         this.events = List.copyOf(events);
+        this.pipelineKafka = pipelineKafka;
         for (RelayEvent event : this.events) {
             pending.computeIfAbsent(event.aggregateId(), key -> new ArrayDeque<>()).add(event);
         }
@@ -74,7 +84,7 @@ public final class RelayBatch {
             if (destination.broker() == Broker.KAFKA) {
                 List<RelayEvent> stream = streams.computeIfAbsent(destination, key -> new ArrayList<>());
                 stream.add(head);
-                while (!queue.isEmpty() && queue.peek().outcome() == RelayEvent.Outcome.PENDING
+                while (pipelineKafka && !queue.isEmpty() && queue.peek().outcome() == RelayEvent.Outcome.PENDING
                         && destination.equals(queue.peek().destination())) {
                     RelayEvent next = queue.poll();
                     stream.add(next);

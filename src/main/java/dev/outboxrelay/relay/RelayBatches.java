@@ -60,7 +60,7 @@ public class RelayBatches {
         }
         events.sort(Comparator.comparingLong(RelayEvent::seq));
         events.forEach(this::check);
-        RelayBatch batch = new RelayBatch(events);
+        RelayBatch batch = new RelayBatch(events, properties.kafkaPipelining());
         exchange.setProperty(BATCH, batch);
         log.debug("Claimed {} event(s)", batch.size());
         return batch;

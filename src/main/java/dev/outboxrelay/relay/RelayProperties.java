@@ -26,6 +26,8 @@ import org.springframework.validation.annotation.Validated;
  * @param slots        how the relay instances share the outbox between them
  * @param sendThreads  threads publishing the units of one wave in parallel
  * @param maxBytes     the largest event (payload and headers) each broker takes
+ * @param kafkaPipelining send several events of one aggregate to Kafka without waiting for each
+ *                     acknowledgement; see {@link RelayBatch} for the trade-off
  */
 @ConfigurationProperties("outbox.relay")
 @Validated
@@ -40,7 +42,8 @@ public record RelayProperties(
         @DefaultValue @Valid Backoff backoff,
         @DefaultValue @Valid Slots slots,
         @DefaultValue("8") @Min(1) @Max(256) int sendThreads,
-        @DefaultValue @Valid MaxBytes maxBytes) {
+        @DefaultValue @Valid MaxBytes maxBytes,
+        @DefaultValue("false") boolean kafkaPipelining) {
 
     public RelayProperties {
         requirePositive("outbox.relay.lease", lease);

@@ -6,6 +6,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -68,7 +69,9 @@ public class SlotLeases implements SmartLifecycle {
     private final NamedParameterJdbcTemplate jdbc;
     private final RelayClaim claim;
     private final OutboxWakeScheduler scheduler;
-    private final CamelContext camel;
+    // looked up lazily: a bean that pulls in the CamelContext while the application context is still
+    // being built can make Camel start before camel-spring-boot has loaded the route files
+    private final ObjectProvider<CamelContext> camel;
     private final double ttlSeconds;
     private volatile int owned;
     private volatile boolean running;
@@ -76,7 +79,7 @@ public class SlotLeases implements SmartLifecycle {
     private long beats;
 
     public SlotLeases(NamedParameterJdbcTemplate jdbc, RelayClaim claim, OutboxWakeScheduler scheduler,
-                      CamelContext camel, RelayProperties properties) {
+                      ObjectProvider<CamelContext> camel, RelayProperties properties) {
         this.jdbc = jdbc;
         this.claim = claim;
         this.scheduler = scheduler;
@@ -130,7 +133,7 @@ public class SlotLeases implements SmartLifecycle {
     }
 
     private boolean relayRouteStarted() {
-        return running && camel.getRouteController().getRouteStatus(RELAY_ROUTE) == ServiceStatus.Started;
+        return running && camel.getObject().getRouteController().getRouteStatus(RELAY_ROUTE) == ServiceStatus.Started;
     }
 
     /** Slots this instance held after its last heartbeat. */

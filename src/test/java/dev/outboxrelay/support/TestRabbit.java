@@ -21,22 +21,24 @@ public final class TestRabbit {
     private static final int LOCAL_PORT = 5672;
 
     private final TcpProxy proxy;
+    private final int directPort;
     private final boolean realRabbit;
     private final String description;
 
-    private TestRabbit(TcpProxy proxy, boolean realRabbit, String description) {
+    private TestRabbit(TcpProxy proxy, int directPort, boolean realRabbit, String description) {
         this.proxy = proxy;
+        this.directPort = directPort;
         this.realRabbit = realRabbit;
         this.description = description;
     }
 
     static TestRabbit start() {
         if (!Boolean.getBoolean("outbox.test.embedded") && FreePorts.isListening(LOCAL_PORT)) {
-            return new TestRabbit(TcpProxy.start(LOCAL_PORT), true, "RabbitMQ on 127.0.0.1:" + LOCAL_PORT);
+            return new TestRabbit(TcpProxy.start(LOCAL_PORT), LOCAL_PORT, true, "RabbitMQ on 127.0.0.1:" + LOCAL_PORT);
         }
         int port = FreePorts.next();
         startQpid(port);
-        return new TestRabbit(TcpProxy.start(port), false, "embedded Qpid Broker-J on port " + port);
+        return new TestRabbit(TcpProxy.start(port), port, false, "embedded Qpid Broker-J on port " + port);
     }
 
     private static void startQpid(int port) {
@@ -87,8 +89,14 @@ public final class TestRabbit {
         }
     }
 
+    /** The port the service connects to: the proxy. */
     public int port() {
         return proxy.port();
+    }
+
+    /** The broker's own port, for test clients that must not be cut off with the service. */
+    public int directPort() {
+        return directPort;
     }
 
     public TcpProxy proxy() {

@@ -1,0 +1,67 @@
+package dev.outboxrelay.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.outboxrelay.support.RelayInstance;
+import dev.outboxrelay.support.RelayTestSupport;
+
+/** A wrong setting stops the service at start-up with a message naming the setting, and nothing half-runs. */
+class StartupValidationTest extends RelayTestSupport {
+
+    @Test
+    void unknownBrokerNamesTheSetting() {
+        assertThat(startupFailure(Map.of("outbox.routing.routes[0].topic", "orders.*",
+                "outbox.routing.routes[0].broker", "kafak")))
+                .contains("outbox.routing.routes[0].broker")
+                .contains("kafak");
+    }
+
+    @Test
+    void invalidDestinationNamesTheEntry() {
+        assertThat(startupFailure(Map.of("outbox.routing.routes[0].topic", "orders.*",
+                "outbox.routing.routes[0].broker", "sqs",
+                "outbox.routing.routes[0].destination", "orders queue")))
+                .contains("outbox.routing.routes[0].destination 'orders queue' is not a valid SQS queue name");
+    }
+
+    @Test
+    void leaseShorterThanSlotTtlIsRefused() {
+        assertThat(startupFailure(Map.of("outbox.relay.lease", "2s", "outbox.relay.slots.ttl", "10s")))
+                .contains("outbox.relay.lease (PT2S) must be at least outbox.relay.slots.ttl (PT10S)");
+    }
+
+    @Test
+    void missingExternalRouteFolderIsRefused() {
+        assertThat(startupFailure(Map.of("outbox.routes.external-dir", "/no/such/folder")))
+                .contains("outbox.routes.external-dir is '/no/such/folder', which is not a directory");
+    }
+
+    @Test
+    void batchSizeOutOfRangeNamesTheSetting() {
+        assertThat(startupFailure(Map.of("outbox.relay.batch-size", "0")))
+                .contains("outbox.relay")
+                .contains("batchSize");
+    }
+
+    /** Starts an instance that must fail, and returns every message of the failure's cause chain. */
+    private String startupFailure(Map<String, Object> settings) {
+        String name = "invalid-" + unique();
+        try (RelayInstance instance = RelayInstance.start(name, settings)) {
+            throw new AssertionError("started despite " + settings);
+        } catch (RuntimeException e) {
+            assertThat(count("SELECT count(*) FROM relay_instances WHERE instance_id = ?", name))
+                    .as("no half-started relay").isZero();
+            List<String> messages = new ArrayList<>();
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                messages.add(String.valueOf(cause.getMessage()));
+            }
+            return String.join("\n", messages);
+        }
+    }
+}
