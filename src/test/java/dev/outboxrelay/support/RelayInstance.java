@@ -24,6 +24,11 @@ public final class RelayInstance implements AutoCloseable {
 
     /** Starts an instance named {@code name} with the test profile, the shared servers and some overrides. */
     public static RelayInstance start(String name, Map<String, Object> overrides) {
+        return start(name, new String[] {"test"}, overrides);
+    }
+
+    /** Starts an instance with the given profiles (none: production defaults) on the shared servers. */
+    public static RelayInstance start(String name, String[] profiles, Map<String, Object> overrides) {
         Map<String, Object> properties = new HashMap<>(TestServers.get().properties());
         properties.put("outbox.relay.instance-id", name);
         properties.put("camel.main.name", "outbox-relay-" + name);
@@ -34,7 +39,7 @@ public final class RelayInstance implements AutoCloseable {
                 .map(entry -> "--" + entry.getKey() + "=" + entry.getValue())
                 .toArray(String[]::new);
         ConfigurableApplicationContext context = new SpringApplicationBuilder(OutboxRelayApplication.class)
-                .profiles("test")
+                .profiles(profiles)
                 .web(WebApplicationType.NONE)
                 .run(arguments);
         return new RelayInstance(context);

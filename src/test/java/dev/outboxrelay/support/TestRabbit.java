@@ -32,13 +32,15 @@ public final class TestRabbit {
         this.description = description;
     }
 
-    static TestRabbit start() {
+    /** @param direct no proxy in between, for benchmarks */
+    static TestRabbit start(boolean direct) {
         if (!Boolean.getBoolean("outbox.test.embedded") && FreePorts.isListening(LOCAL_PORT)) {
-            return new TestRabbit(TcpProxy.start(LOCAL_PORT), LOCAL_PORT, true, "RabbitMQ on 127.0.0.1:" + LOCAL_PORT);
+            return new TestRabbit(direct ? null : TcpProxy.start(LOCAL_PORT), LOCAL_PORT, true,
+                    "RabbitMQ on 127.0.0.1:" + LOCAL_PORT);
         }
         int port = FreePorts.next();
         startQpid(port);
-        return new TestRabbit(TcpProxy.start(port), port, false, "embedded Qpid Broker-J on port " + port);
+        return new TestRabbit(direct ? null : TcpProxy.start(port), port, false, "embedded Qpid Broker-J on port " + port);
     }
 
     private static void startQpid(int port) {
@@ -89,9 +91,9 @@ public final class TestRabbit {
         }
     }
 
-    /** The port the service connects to: the proxy. */
+    /** The port the service connects to: the proxy, unless started direct. */
     public int port() {
-        return proxy.port();
+        return proxy == null ? directPort : proxy.port();
     }
 
     /** The broker's own port, for test clients that must not be cut off with the service. */
@@ -100,6 +102,9 @@ public final class TestRabbit {
     }
 
     public TcpProxy proxy() {
+        if (proxy == null) {
+            throw new IllegalStateException("RabbitMQ is reached without a proxy (outbox.test.direct)");
+        }
         return proxy;
     }
 

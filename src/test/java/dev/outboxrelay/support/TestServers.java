@@ -23,9 +23,11 @@ public final class TestServers {
     private TestServers() {
         long start = System.nanoTime();
         this.postgres = TestPostgres.start();
-        this.kafka = TestKafka.start();
-        this.sqs = TestSqs.start();
-        this.rabbit = TestRabbit.start();
+        // -Doutbox.test.direct=true: no loopback proxies, for benchmarks (outage tests need them)
+        boolean direct = Boolean.getBoolean("outbox.test.direct");
+        this.kafka = TestKafka.start(direct);
+        this.sqs = TestSqs.start(direct);
+        this.rabbit = TestRabbit.start(direct);
         log.info("Test servers up in {} ms: {}; {}; {}; {}", (System.nanoTime() - start) / 1_000_000,
                 postgres, kafka, sqs, rabbit);
     }

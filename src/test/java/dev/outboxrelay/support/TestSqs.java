@@ -10,32 +10,37 @@ import org.elasticmq.rest.sqs.SQSRestServerBuilder;
  */
 public final class TestSqs {
 
-    private final SQSRestServer server;
     private final TcpProxy proxy;
+    private final int port;
 
-    private TestSqs(SQSRestServer server, TcpProxy proxy) {
-        this.server = server;
+    private TestSqs(TcpProxy proxy, int port) {
         this.proxy = proxy;
+        this.port = port;
     }
 
-    static TestSqs start() {
+    /** @param direct no proxy in between, for benchmarks */
+    static TestSqs start(boolean direct) {
         int listenPort = FreePorts.next();
-        TcpProxy proxy = TcpProxy.start(listenPort);
+        TcpProxy proxy = direct ? null : TcpProxy.start(listenPort);
+        int port = direct ? listenPort : proxy.port();
         SQSRestServer server = SQSRestServerBuilder
                 .withInterface("127.0.0.1")
                 .withPort(listenPort)
-                .withServerAddress(new NodeAddress("http", "127.0.0.1", proxy.port(), ""))
+                .withServerAddress(new NodeAddress("http", "127.0.0.1", port, ""))
                 .start();
         server.waitUntilStarted();
         Runtime.getRuntime().addShutdownHook(new Thread(server::stopAndWait));
-        return new TestSqs(server, proxy);
+        return new TestSqs(proxy, port);
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + proxy.port();
+        return "http://127.0.0.1:" + port;
     }
 
     public TcpProxy proxy() {
+        if (proxy == null) {
+            throw new IllegalStateException("ElasticMQ was started without a proxy (outbox.test.direct)");
+        }
         return proxy;
     }
 
