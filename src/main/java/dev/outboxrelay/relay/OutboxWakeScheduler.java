@@ -33,8 +33,9 @@ public class OutboxWakeScheduler extends ServiceSupport implements ScheduledPoll
     private boolean wakeRequested;
     private CamelContext camelContext;
     private volatile Runnable task;
+    // the current poll thread; a thread that is no longer this one ends after its poll, so a stop
+    // followed at once by a start can never leave two threads polling
     private volatile Thread loop;
-    private volatile boolean running;
 
     public OutboxWakeScheduler(RelayProperties properties) {
         this.pollInterval = properties.pollInterval();
@@ -71,11 +72,11 @@ public class OutboxWakeScheduler extends ServiceSupport implements ScheduledPoll
         if (loop != null) {
             return;
         }
-        running = true;
         Thread thread = new Thread(this::pollLoop, "outbox-relay-poll");
         thread.setDaemon(true);
         loop = thread;
         thread.start();
+        log.debug("Relay poll loop started");
     }
 
     @Override
@@ -84,27 +85,31 @@ public class OutboxWakeScheduler extends ServiceSupport implements ScheduledPoll
     }
 
     private void pollLoop() {
-        while (running) {
+        Thread self = Thread.currentThread();
+        while (loop == self) {
             Runnable current = task;
             if (current != null) {
                 // ScheduledPollConsumer.run() catches and logs its own failures
                 current.run();
             }
-            awaitWake();
+            // Camel interrupts threads it finds waiting on an async callback when a route stops; that
+            // interrupt is meant for the batch, not for this loop, which only ends when replaced
+            Thread.interrupted();
+            awaitWake(self);
         }
+        log.debug("Relay poll loop ended");
     }
 
-    private void awaitWake() {
+    private void awaitWake(Thread self) {
         lock.lock();
         try {
             long nanos = pollInterval.toNanos();
-            while (!wakeRequested && running && nanos > 0) {
+            while (!wakeRequested && loop == self && nanos > 0) {
                 nanos = woken.awaitNanos(nanos);
             }
             wakeRequested = false;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
+            // see pollLoop: keep polling unless this thread was replaced or stopped
         } finally {
             lock.unlock();
         }
@@ -113,9 +118,8 @@ public class OutboxWakeScheduler extends ServiceSupport implements ScheduledPoll
     @Override
     protected synchronized void doStop() throws Exception {
         Thread thread = loop;
-        running = false;
-        wake();
         loop = null;
+        wake();
         // A poll in progress finishes its batch; Camel's shutdown strategy waits for that exchange.
         if (thread != null && thread != Thread.currentThread()) {
             thread.join(TimeUnit.SECONDS.toMillis(1));

@@ -74,7 +74,36 @@ public abstract class RelayTestSupport {
     }
 
     protected void awaitAllPublished(String topic, Duration timeout) {
-        await("every event of " + topic + " published", timeout, () -> unpublished(topic) == 0);
+        try {
+            await("every event of " + topic + " published", timeout, () -> unpublished(topic) == 0);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + relayState(topic), e);
+        }
+    }
+
+    /** What a failed wait needs to be understood: route state, slot owners, and the topic's waiting rows. */
+    protected String relayState(String topic) {
+        StringBuilder state = new StringBuilder();
+        state.append("relay route: ").append(camel.getRouteController().getRouteStatus("outbox-relay")).append('\n');
+        state.append("slot owners: ").append(jdbc.queryForList(
+                "SELECT owner, count(*) AS slots, max(lease_until) > now() AS live FROM relay_slots GROUP BY owner"))
+                .append('\n');
+        state.append("instances: ").append(jdbc.queryForList("SELECT * FROM relay_instances")).append('\n');
+        state.append("waiting rows: ").append(jdbc.queryForList("""
+                SELECT seq, aggregate_id, slot, attempts, lease_owner, lease_until, next_attempt_at, parked_at,
+                       left(last_error, 200) AS last_error
+                FROM outbox_events WHERE topic = ? AND published_at IS NULL ORDER BY seq LIMIT 5""", topic))
+                .append('\n');
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (thread.getName().startsWith("outbox-relay")) {
+                state.append("thread ").append(thread.getName()).append(' ').append(thread.getState());
+                for (int i = 0; i < Math.min(8, stack.length); i++) {
+                    state.append("\n    at ").append(stack[i]);
+                }
+                state.append('\n');
+            }
+        });
+        return state.toString();
     }
 
     /** Waits for a condition, polling; fails with the description when it does not come true in time. */
