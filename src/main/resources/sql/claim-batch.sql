@@ -1,6 +1,7 @@
--- Claims the next batch of this relay instance under a lease, in one autocommit statement.
--- Only slots this instance owns are read, and their rows are held FOR SHARE while the claim runs,
--- so a slot handed to another instance cannot be claimed by both at once.
+-- Claims the next batch of one relay lane under a lease, in one autocommit statement.
+-- Only slots this instance owns and this lane serves are read (slot % lanes = lane), and their rows
+-- are held FOR SHARE while the claim runs, so a slot handed to another instance cannot be claimed by
+-- both at once.
 -- An event is skipped while an earlier event of its aggregate is due but cannot go now
 -- (leased, backing off or parked): that keeps per-aggregate order across instances and retries.
 -- An event whose available_at lies ahead holds nothing back: it takes its place once it is due.
@@ -9,6 +10,7 @@ WITH owned AS (
     FROM relay_slots s
     WHERE s.owner = :#${bean:relayClaim.owner}
       AND s.lease_until > now()
+      AND s.slot % CAST(:#${bean:relayClaim.lanes} AS integer) = CAST(:#${exchangeProperty.outboxLane} AS integer)
     FOR SHARE
 ),
 picked AS (

@@ -58,6 +58,14 @@ final class DrainBenchmark {
             relay.bean(SlotLeases.class).heartbeat();
             awaitDrained(servers, topic);
             double seconds = (System.nanoTime() - start) / 1e9;
+            io.micrometer.core.instrument.MeterRegistry meters = relay.bean(io.micrometer.core.instrument.MeterRegistry.class);
+            for (String phase : new String[] {"claim", "send", "settle"}) {
+                io.micrometer.core.instrument.Timer timer = meters.find("outbox.relay.batch.phase").tag("phase", phase).timer();
+                if (timer != null) {
+                    Benchmarks.log(String.format("  %s: %d batches, mean %.1f ms", phase, timer.count(),
+                            timer.mean(java.util.concurrent.TimeUnit.MILLISECONDS)));
+                }
+            }
             if (Boolean.getBoolean("benchmark.stats")) {
                 org.apache.camel.api.management.ManagedCamelContext managed = relay.camel().getCamelContextExtension()
                         .getContextPlugin(org.apache.camel.api.management.ManagedCamelContext.class);

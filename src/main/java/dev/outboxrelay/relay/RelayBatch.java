@@ -35,6 +35,8 @@ public final class RelayBatch {
     private final Map<String, Deque<RelayEvent>> pending = new LinkedHashMap<>();
     private final Map<String, RelayEvent> lastTaken = new HashMap<>();
     private final boolean pipelineKafka;
+    private final long openedNanos = System.nanoTime();
+    private long settledNanos;
     private int waves;
 
     /**
@@ -132,7 +134,16 @@ public final class RelayBatch {
     /** What to write back once every wave has run. */
     public Settlement settlement() {
         holdBehindFailures();
+        settledNanos = System.nanoTime();
         return Settlement.of(events);
+    }
+
+    long openedNanos() {
+        return openedNanos;
+    }
+
+    long settledNanos() {
+        return settledNanos;
     }
 
     /**

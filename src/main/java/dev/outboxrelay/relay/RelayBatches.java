@@ -54,6 +54,7 @@ public class RelayBatches {
 
     /** Reads the claimed rows, resolves each event's destination and checks it can be sent. */
     public RelayBatch open(List<Map<String, Object>> rows, Exchange exchange) {
+        phase("claim", exchange.getClock().elapsed());
         List<RelayEvent> events = new ArrayList<>(rows.size());
         for (Map<String, Object> row : rows) {
             events.add(toEvent(row));
@@ -135,8 +136,23 @@ public class RelayBatches {
         RelayBatch batch = batch(exchange);
         Settlement settlement = batch.settlement();
         exchange.setProperty(SETTLEMENT, settlement);
+        phase("send", (batch.settledNanos() - batch.openedNanos()) / 1_000_000);
         record(batch);
         return settlement;
+    }
+
+    /** The last step of a batch: times writing the outcome back. */
+    public void closed(Exchange exchange) {
+        RelayBatch batch = batch(exchange);
+        phase("settle", (System.nanoTime() - batch.settledNanos()) / 1_000_000);
+    }
+
+    private void phase(String phase, long millis) {
+        Timer.builder("outbox.relay.batch.phase")
+                .description("Time a relay batch spends claiming, sending and writing back its outcome")
+                .tag("phase", phase)
+                .register(meters)
+                .record(Duration.ofMillis(millis));
     }
 
     /**

@@ -40,6 +40,10 @@ public class RelayClaim {
         return owner;
     }
 
+    public int lanes() {
+        return properties.lanes();
+    }
+
     public int batchSize() {
         return properties.batchSize();
     }

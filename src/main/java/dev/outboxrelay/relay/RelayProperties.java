@@ -24,6 +24,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxAttempts  rejected publishes of one event before it is parked
  * @param backoff      the wait between attempts of a failed event
  * @param slots        how the relay instances share the outbox between them
+ * @param lanes        claim loops per instance, each over its own share of the instance's slots, so
+ *                     that one lane's database statements overlap with another's broker round trip
  * @param sendThreads  threads publishing the units of one wave in parallel
  * @param maxBytes     the largest event (payload and headers) each broker takes
  * @param kafkaPipelining send several events of one aggregate to Kafka without waiting for each
@@ -41,6 +43,7 @@ public record RelayProperties(
         @DefaultValue("10") @Min(1) int maxAttempts,
         @DefaultValue @Valid Backoff backoff,
         @DefaultValue @Valid Slots slots,
+        @DefaultValue("2") @Min(1) @Max(16) int lanes,
         @DefaultValue("8") @Min(1) @Max(256) int sendThreads,
         @DefaultValue @Valid MaxBytes maxBytes,
         @DefaultValue("false") boolean kafkaPipelining) {

@@ -87,7 +87,8 @@ class PoisonEventTest extends RelayTestSupport {
 
         Map<String, Object> poison = jdbc.queryForMap(
                 "SELECT attempts, last_error, published_at FROM outbox_events WHERE dedupe_key = ?", poisoned + ":0");
-        assertThat(poison.get("attempts")).isEqualTo(3);
+        // every failed attempt counts, but only a rejection parks: a slow broker may add timeouts first
+        assertThat((Integer) poison.get("attempts")).isGreaterThanOrEqualTo(3);
         assertThat((String) poison.get("last_error")).contains(expectedError);
         assertThat(poison.get("published_at")).isNull();
         Map<String, Object> behind = jdbc.queryForMap(
