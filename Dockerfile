@@ -26,5 +26,5 @@ EXPOSE 8080
 # Route files in this folder replace the packaged ones of the same name (outbox.routes.external-dir).
 ENV OUTBOX_ROUTES_EXTERNALDIR=""
 HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \
-    CMD curl -fsS http://127.0.0.1:8080/actuator/health || exit 1
+    CMD curl -fsS http://127.0.0.1:8080/actuator/health/liveness || exit 1
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "org.springframework.boot.loader.launch.JarLauncher"]

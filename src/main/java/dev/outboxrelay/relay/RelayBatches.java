@@ -174,6 +174,11 @@ public class RelayBatches {
             switch (event.outcome()) {
                 case PUBLISHED -> {
                     counter("outbox.relay.published", broker, event.topic()).increment();
+                    if (log.isDebugEnabled()) {
+                        try (EventLogContext ignored = EventLogContext.of(event, batch.openedNanos())) {
+                            log.debug("Published {} to {}", event, destination);
+                        }
+                    }
                     Instant acked = event.publishedAt() == null ? now : event.publishedAt();
                     Timer.builder("outbox.relay.publish.latency")
                             .description("Time from the event's commit to the broker's acknowledgement")
@@ -191,8 +196,10 @@ public class RelayBatches {
                             .tag("kind", event.rejected() ? "rejected" : "unreachable")
                             .register(meters)
                             .increment();
-                    log.warn("Publishing {} (dedupe key {}, attempt {}) to {} failed: {}", event, event.dedupeKey(),
-                            event.attempts() + 1, destination, event.error());
+                    try (EventLogContext ignored = EventLogContext.of(event, batch.openedNanos())) {
+                        log.warn("Publishing {} (dedupe key {}, attempt {}) to {} failed: {}", event, event.dedupeKey(),
+                                event.attempts() + 1, destination, event.error());
+                    }
                 }
                 default -> {
                 }

@@ -8,6 +8,7 @@ import java.util.function.BooleanSupplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.ActiveProfiles;
@@ -24,6 +25,8 @@ import dev.outboxrelay.outbox.OutboxWriter;
  * and aggregates of its own, so tests do not see each other's events.
  */
 @CamelSpringBootTest
+// metrics export and tracing are part of what the tests check; Spring Boot switches them off in tests by default
+@AutoConfigureObservability
 @SpringBootTest(classes = OutboxRelayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("test")
 public abstract class RelayTestSupport {
