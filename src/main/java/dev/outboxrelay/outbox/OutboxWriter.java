@@ -3,6 +3,7 @@ package dev.outboxrelay.outbox;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -12,6 +13,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -54,11 +60,14 @@ public class OutboxWriter {
     private final NamedParameterJdbcTemplate jdbc;
     private final ObjectMapper json;
     private final RoutingTable routing;
+    private final ObjectProvider<OpenTelemetry> openTelemetry;
 
-    public OutboxWriter(NamedParameterJdbcTemplate jdbc, ObjectMapper json, RoutingTable routing) {
+    public OutboxWriter(NamedParameterJdbcTemplate jdbc, ObjectMapper json, RoutingTable routing,
+                        ObjectProvider<OpenTelemetry> openTelemetry) {
         this.jdbc = jdbc;
         this.json = json;
         this.routing = routing;
+        this.openTelemetry = openTelemetry;
     }
 
     /** Writes one event; see the class comment for transactions and dedupe. */
@@ -97,7 +106,7 @@ public class OutboxWriter {
             payloads[i] = payloadJson(event.payload(), where);
             keys[i] = event.dedupeKey();
             versions[i] = event.schemaVersion();
-            headers[i] = headersJson(event.headers());
+            headers[i] = headersJson(withTraceContext(event.headers()));
             Instant availableAt = event.availableAt();
             availableAts[i] = availableAt == null ? null : availableAt.toString();
         }
@@ -204,6 +213,23 @@ public class OutboxWriter {
             throw new InvalidEventException(where + "payload", "must not contain the NUL character (\\u0000)");
         }
         return text;
+    }
+
+    /**
+     * Stores the writer's current trace context (W3C traceparent) with the event, unless the caller
+     * gave one, so the relay and the consumer continue the trace of the request that wrote it.
+     */
+    private Map<String, String> withTraceContext(Map<String, String> headers) {
+        if (headers.containsKey("traceparent") || !Span.current().getSpanContext().isValid()) {
+            return headers;
+        }
+        OpenTelemetry telemetry = openTelemetry.getIfAvailable();
+        if (telemetry == null) {
+            return headers;
+        }
+        Map<String, String> traced = new LinkedHashMap<>(headers);
+        telemetry.getPropagators().getTextMapPropagator().inject(Context.current(), traced, Map::put);
+        return traced;
     }
 
     private String headersJson(Map<String, String> headers) {

@@ -34,6 +34,7 @@ public final class EventHeaders {
         headers.put(AGGREGATE_ID, event.aggregateId());
         headers.put(TOPIC, event.topic());
         headers.put(CREATED_AT, event.createdAt().toString());
+        headers.putAll(event.carriedTrace());
         return headers;
     }
 }

@@ -44,12 +44,15 @@ public class RelayBatches {
     private final RelayProperties properties;
     private final ObjectMapper json;
     private final MeterRegistry meters;
+    private final RelayTracing tracing;
 
-    public RelayBatches(RoutingTable routing, RelayProperties properties, ObjectMapper json, MeterRegistry meters) {
+    public RelayBatches(RoutingTable routing, RelayProperties properties, ObjectMapper json, MeterRegistry meters,
+                        RelayTracing tracing) {
         this.routing = routing;
         this.properties = properties;
         this.json = json;
         this.meters = meters;
+        this.tracing = tracing;
     }
 
     /** Reads the claimed rows, resolves each event's destination and checks it can be sent. */
@@ -61,6 +64,7 @@ public class RelayBatches {
         }
         events.sort(Comparator.comparingLong(RelayEvent::seq));
         events.forEach(this::check);
+        events.forEach(tracing::start);
         RelayBatch batch = new RelayBatch(events, properties.kafkaPipelining());
         exchange.setProperty(BATCH, batch);
         log.debug("Claimed {} event(s)", batch.size());
@@ -161,6 +165,9 @@ public class RelayBatches {
      */
     public Settlement abandon(Exchange exchange) {
         RelayBatch batch = batch(exchange);
+        if (batch != null) {
+            batch.events().forEach(tracing::end);
+        }
         Settlement settlement = Settlement.releasing(batch == null ? List.of() : batch.events());
         exchange.setProperty(SETTLEMENT, settlement);
         return settlement;
@@ -169,6 +176,7 @@ public class RelayBatches {
     private void record(RelayBatch batch) {
         Instant now = Instant.now();
         for (RelayEvent event : batch.events()) {
+            tracing.end(event);
             Destination destination = event.destination();
             String broker = destination == null ? "none" : destination.broker().configName();
             switch (event.outcome()) {

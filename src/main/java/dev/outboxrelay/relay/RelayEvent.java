@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
+import io.opentelemetry.api.trace.Span;
+
 import dev.outboxrelay.routing.Destination;
 
 /**
@@ -41,6 +43,8 @@ public final class RelayEvent {
     private volatile String error;
     private volatile boolean rejected;
     private volatile Instant publishedAt;
+    private volatile Span span;
+    private volatile Map<String, String> carriedTrace = Map.of();
 
     public RelayEvent(UUID id, long seq, String topic, String aggregateId, String eventType, String payload,
                       String dedupeKey, int schemaVersion, Map<String, String> headers, Instant createdAt,
@@ -79,6 +83,21 @@ public final class RelayEvent {
 
     void held() {
         outcome = Outcome.HELD;
+    }
+
+    /** The relay's publish span and the trace headers the message carries instead of the stored ones. */
+    void traced(Span publishSpan, Map<String, String> trace) {
+        this.span = publishSpan;
+        this.carriedTrace = Map.copyOf(trace);
+    }
+
+    Span span() {
+        return span;
+    }
+
+    /** Trace headers for the message: the publish span's, when there is one. */
+    Map<String, String> carriedTrace() {
+        return carriedTrace;
     }
 
     public UUID id() {

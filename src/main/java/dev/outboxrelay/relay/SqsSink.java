@@ -79,6 +79,7 @@ public class SqsSink {
     private Map<String, MessageAttributeValue> attributes(RelayEvent event) {
         Map<String, MessageAttributeValue> attributes = new HashMap<>();
         Map<String, String> own = new HashMap<>(event.headers());
+        own.putAll(event.carriedTrace());
         putString(attributes, EventHeaders.TRACEPARENT, own.remove(EventHeaders.TRACEPARENT));
         putString(attributes, EventHeaders.TRACESTATE, own.remove(EventHeaders.TRACESTATE));
         putString(attributes, EventHeaders.EVENT_ID, event.id().toString());
