@@ -42,8 +42,7 @@ class BackpressureTest extends RelayTestSupport {
     @BeforeEach
     void intakeIsOpen() {
         api = new HttpApi(port);
-        await("intake takes work", Duration.ofSeconds(90), () ->
-                !backpressure.state().refusingEvents() && !backpressure.state().refusingJobs());
+        IntakeDoor.awaitOpen(backpressure);
     }
 
     @Test

@@ -52,9 +52,7 @@ class IntakeApiTest extends RelayTestSupport {
     @BeforeEach
     void intakeIsOpen() {
         api = new HttpApi(port);
-        // a test before may have left a backlog over the test profile's low limits; wait for it to drain
-        await("intake takes work", Duration.ofSeconds(90), () ->
-                !backpressure.state().refusingEvents() && !backpressure.state().refusingJobs());
+        IntakeDoor.awaitOpen(backpressure);
     }
 
     @Test
