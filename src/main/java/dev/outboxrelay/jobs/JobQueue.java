@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -13,12 +14,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+import dev.outboxrelay.completion.WorkCompleted;
 
 /**
  * Enqueues jobs inside the caller's Spring transaction, so a job commits or rolls back with the
@@ -87,17 +91,40 @@ public class JobQueue {
             SELECT id, queue, priority, now(), payload, unique_key, 0, max_attempts, created_at, recurring FROM back
             """;
 
+    // A job whose last attempt was claimed by a worker that then stopped (its lease ran out unsettled).
+    private static final String FAIL_ABANDONED = """
+            WITH gone AS (
+                DELETE FROM job_queue
+                WHERE id IN (SELECT id FROM job_queue
+                             WHERE attempts >= max_attempts AND lease_until < now()
+                             LIMIT 100
+                             FOR UPDATE SKIP LOCKED)
+                RETURNING id, queue, priority, payload, unique_key, attempts, max_attempts, run_at, created_at,
+                          recurring, lease_owner, lease_until
+            )
+            INSERT INTO failed_jobs (id, queue, priority, payload, unique_key, attempts, max_attempts, last_error,
+                                     run_at, created_at, recurring)
+            SELECT id, queue, priority, payload, unique_key, attempts, max_attempts,
+                   'the worker ' || coalesce(lease_owner, '') || ' running its last attempt stopped before it '
+                       || 'ended (lease ran out at ' || lease_until || ')',
+                   run_at, created_at, recurring
+            FROM gone
+            RETURNING id, queue, unique_key, last_error
+            """;
+
     private final NamedParameterJdbcTemplate jdbc;
     private final ObjectMapper json;
     private final JobsProperties properties;
     private final JobWakeScheduler wake;
+    private final ApplicationEventPublisher events;
 
     public JobQueue(NamedParameterJdbcTemplate jdbc, ObjectMapper json, JobsProperties properties,
-                    JobWakeScheduler wake) {
+                    JobWakeScheduler wake, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.json = json;
         this.properties = properties;
         this.wake = wake;
+        this.events = events;
     }
 
     /** Enqueues one job; see the class comment for transactions and {@link NewJob#uniqueKey()} for dedupe. */
@@ -208,6 +235,24 @@ public class JobQueue {
     public Optional<JobStatus> status(UUID id) {
         List<JobStatus> found = jdbc.query(STATUS, new MapSqlParameterSource("id", id), JobQueue::toStatus);
         return found.stream().findFirst();
+    }
+
+    /**
+     * Moves jobs whose last attempt never ended (its worker stopped and the lease ran out) to the failed
+     * record, with their completion, instead of running them once more than allowed.
+     */
+    @Transactional
+    public int failAbandoned() {
+        List<Map<String, Object>> failed = jdbc.queryForList(FAIL_ABANDONED, Map.of());
+        for (Map<String, Object> job : failed) {
+            String queue = (String) job.get("queue");
+            if (!queue.startsWith(JobWorkers.INTERNAL_QUEUE_PREFIX)) {
+                events.publishEvent(new WorkCompleted(WorkCompleted.JOB, job.get("id").toString(), queue,
+                        (String) job.get("unique_key"), WorkCompleted.DEAD_LETTERED, (String) job.get("last_error"),
+                        Instant.now()));
+            }
+        }
+        return failed.size();
     }
 
     /** The job that holds a unique key of a queue, if any. */

@@ -248,12 +248,14 @@ class JobQueueTest extends RelayTestSupport {
     }
 
     @Test
-    void jobsOfAWorkerThatDiesMidRunAreRunElsewhereOnceTheirLeaseEnds() throws Exception {
+    void jobsOfAWorkerThatDiesMidRunAreRunElsewhereOnceTheirLeaseEndsAndALastAttemptIsNotRunAgain() throws Exception {
         String queue = "crash-" + unique();
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             ids.add(jobs.enqueue(NewJob.builder(queue).payload(Map.of("n", i)).build()).id());
         }
+        // claimed first, on its only attempt: it must end in the failed record, not run a second time
+        UUID lastChance = jobs.enqueue(NewJob.builder(queue).priority(1).maxAttempts(1).build()).id();
         String doomedName = "jobs-doomed-" + unique();
         CountDownLatch running = new CountDownLatch(2);
         CountDownLatch never = new CountDownLatch(1);
@@ -268,6 +270,8 @@ class JobQueueTest extends RelayTestSupport {
                 assertThat(running.await(20, TimeUnit.SECONDS)).as("the doomed worker is running jobs").isTrue();
                 assertThat(count("SELECT count(*) FROM job_queue WHERE queue = ? AND lease_owner = ?", queue, doomedName))
                         .as("claimed by the doomed worker").isEqualTo(10);
+                assertThat(count("SELECT count(*) FROM job_queue WHERE id = ? AND lease_owner = ?", lastChance,
+                        doomedName)).isOne();
             } finally {
                 doomed.close();
             }
@@ -276,9 +280,15 @@ class JobQueueTest extends RelayTestSupport {
                 await("every job finished elsewhere", Duration.ofSeconds(40), () ->
                         count("SELECT count(*) FROM finished_jobs WHERE queue = ?", queue) == 20);
             }
+            await("the single-attempt job failed", Duration.ofSeconds(20), () ->
+                    "failed".equals(jobs.status(lastChance).orElseThrow().state()));
             assertThat(ran).containsExactlyInAnyOrderElementsOf(ids);
             assertThat(count("SELECT count(*) FROM finished_jobs WHERE queue = ? AND attempts = 2", queue))
-                    .as("the dead worker's claims counted as attempts").isEqualTo(10);
+                    .as("the dead worker's claims counted as attempts").isEqualTo(9);
+            assertThat(jobs.status(lastChance).orElseThrow().lastError())
+                    .startsWith("the worker " + doomedName + " running its last attempt stopped before it ended");
+            assertThat(jdbc.queryForList("SELECT outcome FROM work_completions WHERE work_id = ?", String.class,
+                    lastChance.toString())).containsExactly("dead-lettered");
         } finally {
             never.countDown();
         }
