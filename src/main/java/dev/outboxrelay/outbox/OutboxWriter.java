@@ -29,6 +29,8 @@ import dev.outboxrelay.routing.RoutingTable;
  * Writes events to the outbox inside the caller's Spring transaction, so the domain change and its
  * events commit or roll back together. Without a surrounding transaction each call commits on its own.
  * A dedupe key that is already stored makes the write a no-op that answers with the first event's id.
+ * Every event is checked before anything is written: the writer's own rules, then each
+ * {@link EventValidator} bean (the event schemas among them).
  */
 @Component
 public class OutboxWriter {
@@ -60,13 +62,15 @@ public class OutboxWriter {
     private final NamedParameterJdbcTemplate jdbc;
     private final ObjectMapper json;
     private final RoutingTable routing;
+    private final List<EventValidator> validators;
     private final ObjectProvider<OpenTelemetry> openTelemetry;
 
     public OutboxWriter(NamedParameterJdbcTemplate jdbc, ObjectMapper json, RoutingTable routing,
-                        ObjectProvider<OpenTelemetry> openTelemetry) {
+                        ObjectProvider<EventValidator> validators, ObjectProvider<OpenTelemetry> openTelemetry) {
         this.jdbc = jdbc;
         this.json = json;
         this.routing = routing;
+        this.validators = validators.orderedStream().toList();
         this.openTelemetry = openTelemetry;
     }
 
@@ -103,7 +107,16 @@ public class OutboxWriter {
             topics[i] = event.topic();
             aggregates[i] = event.aggregateId();
             types[i] = event.eventType();
-            payloads[i] = payloadJson(event.payload(), where);
+            JsonNode payload = payloadTree(event.payload(), where);
+            String payloadText = payload.toString();
+            // PostgreSQL's jsonb cannot store the NUL character; refuse it here with a clear message.
+            if (payloadText.contains("\\u0000")) {
+                throw new InvalidEventException(where + "payload", "must not contain the NUL character (\\u0000)");
+            }
+            for (EventValidator validator : validators) {
+                validator.validate(event, payload, where);
+            }
+            payloads[i] = payloadText;
             keys[i] = event.dedupeKey();
             versions[i] = event.schemaVersion();
             headers[i] = headersJson(withTraceContext(event.headers()));
@@ -195,7 +208,7 @@ public class OutboxWriter {
         }
     }
 
-    private String payloadJson(Object payload, String where) {
+    private JsonNode payloadTree(Object payload, String where) {
         JsonNode tree;
         try {
             tree = payload instanceof String text ? json.readTree(text) : json.valueToTree(payload);
@@ -207,12 +220,7 @@ public class OutboxWriter {
         if (tree == null || !tree.isObject()) {
             throw new InvalidEventException(where + "payload", "must be a JSON object");
         }
-        String text = tree.toString();
-        // PostgreSQL's jsonb cannot store the NUL character; refuse it here with a clear message.
-        if (text.contains("\\u0000")) {
-            throw new InvalidEventException(where + "payload", "must not contain the NUL character (\\u0000)");
-        }
-        return text;
+        return tree;
     }
 
     /**

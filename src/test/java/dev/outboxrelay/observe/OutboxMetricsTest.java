@@ -30,12 +30,12 @@ class OutboxMetricsTest extends RelayTestSupport {
         camel.getRouteController().stopRoute("outbox-relay");
         try {
             for (int n = 0; n < 5; n++) {
-                writer.write(event(topic, "agg-" + n, 0));
+                writer.write(event(topic, topic + "-agg-" + n, 0));
             }
             jdbc.update("UPDATE outbox_events SET parked_at = now(), created_at = now() - interval '90 seconds' "
-                    + "WHERE topic = ? AND aggregate_id = 'agg-0'", topic);
+                    + "WHERE topic = ? AND aggregate_id = ?", topic, topic + "-agg-0");
             jdbc.update("UPDATE outbox_events SET created_at = now() - interval '60 seconds' "
-                    + "WHERE topic = ? AND aggregate_id = 'agg-1'", topic);
+                    + "WHERE topic = ? AND aggregate_id = ?", topic, topic + "-agg-1");
             metrics.refresh();
 
             String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

@@ -61,7 +61,7 @@ class NotifyWakeTest extends RelayTestSupport {
             Thread.currentThread().interrupt();
         }
         String topic = "kafka.notify-" + unique();
-        instance.bean(OutboxWriter.class).write(event(topic, "agg-1", 0));
+        instance.bean(OutboxWriter.class).write(event(topic, topic + "-agg-1", 0));
         return topic;
     }
 }

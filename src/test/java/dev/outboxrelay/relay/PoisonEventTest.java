@@ -49,7 +49,7 @@ class PoisonEventTest extends RelayTestSupport {
         // written by plain SQL, as a producer in another language would, for a topic the table lost
         jdbc.update("""
                 INSERT INTO outbox_events (topic, aggregate_id, event_type, payload, dedupe_key)
-                VALUES (?, 'agg-1', 'Retired', '{}', ?)""", topic, topic + ":1");
+                VALUES (?, ?, 'Retired', '{}', ?)""", topic, topic + "-agg-1", topic + ":1");
 
         await("parked", Duration.ofSeconds(30), () ->
                 count("SELECT count(*) FROM outbox_events WHERE topic = ? AND parked_at IS NOT NULL", topic) == 1);

@@ -49,6 +49,37 @@ class StartupValidationTest extends RelayTestSupport {
                 .contains("batchSize");
     }
 
+    @Test
+    void schemaVersionThatWouldBreakConsumersStopsStartUpNamingFileAndChange() {
+        assertThat(startupFailure(Map.of("outbox.schemas.locations", "classpath:incompatible-schemas/")))
+                .contains("Incompatible event schemas")
+                .contains("kafka.broken/v2.json would break consumers of v1: payload.amount: property removed")
+                .contains("payload.note: property made required");
+    }
+
+    @Test
+    void invalidCronExpressionNamesTheSetting() {
+        assertThat(startupFailure(Map.of("outbox.jobs.recurring[0].name", "nightly",
+                "outbox.jobs.recurring[0].queue", "reports",
+                "outbox.jobs.recurring[0].cron", "every night")))
+                .contains("outbox.jobs.recurring[0].cron 'every night' is not a valid cron expression");
+    }
+
+    @Test
+    void webhookWithoutASigningKeyNamesTheSetting() {
+        assertThat(startupFailure(Map.of("outbox.webhooks.signing-secret", "",
+                "outbox.webhooks.subscriptions[0].name", "storefront",
+                "outbox.webhooks.subscriptions[0].topic", "orders.*",
+                "outbox.webhooks.subscriptions[0].url", "https://shop.example.com/revalidate")))
+                .contains("outbox.webhooks.subscriptions[0] has no signing key");
+    }
+
+    @Test
+    void jobLeaseRenewalMustFitTheLease() {
+        assertThat(startupFailure(Map.of("outbox.jobs.lease", "4s", "outbox.jobs.lease-renewal", "2s")))
+                .contains("outbox.jobs.lease-renewal (PT2S) must be less than half of outbox.jobs.lease (PT4S)");
+    }
+
     /** Starts an instance that must fail, and returns every message of the failure's cause chain. */
     private String startupFailure(Map<String, Object> settings) {
         String name = "invalid-" + unique();

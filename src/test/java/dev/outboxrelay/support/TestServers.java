@@ -19,6 +19,7 @@ public final class TestServers {
     private final TestKafka kafka;
     private final TestSqs sqs;
     private final TestRabbit rabbit;
+    private final WebhookReceiver webhooks;
 
     private TestServers() {
         long start = System.nanoTime();
@@ -28,8 +29,9 @@ public final class TestServers {
         this.kafka = TestKafka.start(direct);
         this.sqs = TestSqs.start(direct);
         this.rabbit = TestRabbit.start(direct);
-        log.info("Test servers up in {} ms: {}; {}; {}; {}", (System.nanoTime() - start) / 1_000_000,
-                postgres, kafka, sqs, rabbit);
+        this.webhooks = WebhookReceiver.start();
+        log.info("Test servers up in {} ms: {}; {}; {}; {}; {}", (System.nanoTime() - start) / 1_000_000,
+                postgres, kafka, sqs, rabbit, webhooks);
     }
 
     public static TestServers get() {
@@ -61,6 +63,7 @@ public final class TestServers {
         properties.put("spring.rabbitmq.port", rabbit.port());
         properties.put("spring.rabbitmq.username", "guest");
         properties.put("spring.rabbitmq.password", "guest");
+        properties.put("outbox.test.webhook-url", webhooks.url());
         if (!rabbit.isRealRabbit()) {
             // Qpid Broker-J refuses RabbitMQ's alternate-exchange argument
             properties.put("outbox.rabbitmq.unroutable-exchange", "");
@@ -82,5 +85,9 @@ public final class TestServers {
 
     public TestRabbit rabbit() {
         return rabbit;
+    }
+
+    public WebhookReceiver webhooks() {
+        return webhooks;
     }
 }

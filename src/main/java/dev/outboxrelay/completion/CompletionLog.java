@@ -1,0 +1,116 @@
+package dev.outboxrelay.completion;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+import dev.outboxrelay.jobs.JobQueue;
+import dev.outboxrelay.jobs.NewJob;
+
+/**
+ * Records every {@link WorkCompleted} in {@code work_completions} and enqueues a webhook delivery
+ * job per matching subscription, in one transaction. Published inside the worker's own transaction
+ * (as the job workers do), the record commits with the work or not at all; published after the
+ * worker's commit, it is a short transaction of its own. Completion push reads only committed records,
+ * so no browser or receiver ever hears of work that rolled back.
+ */
+@Component
+public class CompletionLog {
+
+    /** The job queue that carries webhook deliveries (its jobs publish no completion of their own). */
+    public static final String WEBHOOK_QUEUE = "outbox.webhooks";
+
+    private static final String INSERT = """
+            INSERT INTO work_completions (kind, work_id, topic, dedupe_key, outcome, detail, completed_at)
+            VALUES (:kind, :id, :topic, :dedupeKey, :outcome, :detail, CAST(:completedAt AS timestamptz))
+            RETURNING seq
+            """;
+    private static final String FOR_WORK = """
+            SELECT seq, kind, work_id, topic, dedupe_key, outcome, detail, completed_at
+            FROM work_completions WHERE work_id = :id ORDER BY seq
+            """;
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final JobQueue jobs;
+    private final WebhookProperties webhooks;
+    private final CompletionWakeScheduler wake;
+
+    public CompletionLog(NamedParameterJdbcTemplate jdbc, JobQueue jobs, WebhookProperties webhooks,
+                         CompletionWakeScheduler wake) {
+        this.jdbc = jdbc;
+        this.jobs = jobs;
+        this.webhooks = webhooks;
+        this.wake = wake;
+    }
+
+    @EventListener
+    @Transactional
+    public Completion record(WorkCompleted work) {
+        check(work);
+        Long seq = jdbc.queryForObject(INSERT, new MapSqlParameterSource()
+                .addValue("kind", work.kind())
+                .addValue("id", work.id())
+                .addValue("topic", work.topic())
+                .addValue("dedupeKey", work.dedupeKey())
+                .addValue("outcome", work.outcome())
+                .addValue("detail", work.detail())
+                .addValue("completedAt", work.completedAt().toString()), Long.class);
+        Completion completion = new Completion(seq, work.kind(), work.id(), work.topic(), work.dedupeKey(),
+                work.outcome(), work.detail(), work.completedAt());
+        for (WebhookProperties.Subscription subscription : webhooks.subscriptions()) {
+            if (subscription.wants(completion)) {
+                Map<String, Object> delivery = new LinkedHashMap<>();
+                delivery.put("subscription", subscription.name());
+                delivery.put("completion", completion);
+                jobs.enqueue(NewJob.builder(WEBHOOK_QUEUE)
+                        .payload(delivery)
+                        .uniqueKey("webhook:" + seq + ":" + subscription.name())
+                        .maxAttempts(webhooks.maxAttempts())
+                        .build());
+            }
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                wake.wake();
+            }
+        });
+        return completion;
+    }
+
+    private static void check(WorkCompleted work) {
+        if (!WorkCompleted.EVENT.equals(work.kind()) && !WorkCompleted.JOB.equals(work.kind())) {
+            throw new IllegalArgumentException("WorkCompleted.kind must be 'event' or 'job', was " + work.kind());
+        }
+        if (!WebhookProperties.OUTCOMES.contains(work.outcome())) {
+            throw new IllegalArgumentException("WorkCompleted.outcome must be one of " + WebhookProperties.OUTCOMES
+                    + ", was " + work.outcome());
+        }
+        if (work.id() == null || work.topic() == null || work.completedAt() == null) {
+            throw new IllegalArgumentException("WorkCompleted needs an id, a topic and completedAt: " + work);
+        }
+    }
+
+    /** Every recorded completion of one event or job, oldest first. */
+    public List<Completion> forWork(String id) {
+        return jdbc.query(FOR_WORK, new MapSqlParameterSource("id", id), CompletionLog::toCompletion);
+    }
+
+    static Completion toCompletion(ResultSet row, int n) throws SQLException {
+        Timestamp completedAt = row.getTimestamp("completed_at");
+        return new Completion(row.getLong("seq"), row.getString("kind"), row.getString("work_id"),
+                row.getString("topic"), row.getString("dedupe_key"), row.getString("outcome"),
+                row.getString("detail"), completedAt.toInstant());
+    }
+}

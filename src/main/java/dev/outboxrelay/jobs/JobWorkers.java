@@ -1,0 +1,195 @@
+package dev.outboxrelay.jobs;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Component;
+
+import dev.outboxrelay.completion.WorkCompleted;
+import dev.outboxrelay.relay.RelayClaim;
+
+/**
+ * The job worker routes' steps in Java: turns claimed rows into {@link RunningJob}s in claim order,
+ * runs each with its queue's handler, keeps the leases of running jobs alive, and publishes
+ * {@link WorkCompleted} for each settled job. Also supplies the values the job SQL files read through
+ * {@code ${bean:jobWorkers.…}}.
+ */
+@Component("jobWorkers")
+public class JobWorkers {
+
+    /** Exchange property holding the job while it is settled. */
+    public static final String JOB = "outboxJob";
+    /** Queues of the service's own work (webhook deliveries): their jobs publish no completion. */
+    public static final String INTERNAL_QUEUE_PREFIX = "outbox.";
+
+    private static final Logger log = LoggerFactory.getLogger(JobWorkers.class);
+    private static final Comparator<RunningJob> CLAIM_ORDER = Comparator
+            .comparingInt((RunningJob running) -> -running.job().priority())
+            .thenComparing(running -> running.job().runAt())
+            .thenComparing(RunningJob::id);
+
+    private final JobHandlers handlers;
+    private final JobsProperties properties;
+    private final RelayClaim identity;
+    private final ObjectMapper json;
+    private final ApplicationEventPublisher events;
+    private final MeterRegistry meters;
+    private final Set<UUID> running = ConcurrentHashMap.newKeySet();
+
+    public JobWorkers(JobHandlers handlers, JobsProperties properties, RelayClaim identity, ObjectMapper json,
+                      ApplicationEventPublisher events, MeterRegistry meters) {
+        this.handlers = handlers;
+        this.properties = properties;
+        this.identity = identity;
+        this.json = json;
+        this.events = events;
+        this.meters = meters;
+    }
+
+    /** Reads the claimed rows in claim order (highest priority, then earliest run_at) and tracks their leases. */
+    public List<RunningJob> open(List<Map<String, Object>> rows) {
+        List<RunningJob> jobs = new ArrayList<>(rows.size());
+        for (Map<String, Object> row : rows) {
+            Job job = new Job(
+                    (UUID) row.get("id"),
+                    (String) row.get("queue"),
+                    ((Number) row.get("priority")).intValue(),
+                    ((Timestamp) row.get("run_at")).toInstant(),
+                    readPayload((String) row.get("payload")),
+                    (String) row.get("unique_key"),
+                    ((Number) row.get("attempts")).intValue(),
+                    ((Number) row.get("max_attempts")).intValue(),
+                    ((Timestamp) row.get("created_at")).toInstant());
+            jobs.add(new RunningJob(job, identity.owner()));
+            running.add(job.id());
+        }
+        jobs.sort(CLAIM_ORDER);
+        log.debug("Claimed {} job(s)", jobs.size());
+        return jobs;
+    }
+
+    private JsonNode readPayload(String text) {
+        try {
+            return json.readTree(text);
+        } catch (JsonProcessingException e) {
+            // jsonb always holds valid JSON; this cannot happen short of a driver fault
+            throw new IllegalStateException("job payload from the database is not JSON", e);
+        }
+    }
+
+    /** Runs one job with its handler. Never throws: how the run ended is recorded on the job for settling. */
+    public RunningJob run(RunningJob job, Exchange exchange) {
+        exchange.setProperty(JOB, job);
+        Optional<JobHandler> handler = handlers.forQueue(job.queue());
+        if (handler.isEmpty()) {
+            job.released();
+            return job;
+        }
+        Timer.Sample sample = Timer.start(meters);
+        try {
+            handler.get().handle(job.job());
+            job.succeeded();
+        } catch (Exception | LinkageError | AssertionError e) {
+            boolean permanent = e instanceof PermanentJobFailure;
+            double delay = properties.backoff().after(job.attempt()).toMillis() / 1000.0
+                    * (0.8 + ThreadLocalRandom.current().nextDouble() * 0.4);
+            job.failed(describe(e), permanent, delay);
+            if (job.outcomeValue() == RunningJob.Outcome.RETRY) {
+                log.warn("{} failed, runs again in {} ms: {}", job, Math.round(delay * 1000), job.error());
+            } else {
+                log.warn("{} failed for good and goes to the failed record: {}", job, job.error());
+            }
+        }
+        sample.stop(Timer.builder("outbox.jobs.duration")
+                .description("Time a job's handler took")
+                .tag("queue", job.queue())
+                .tag("outcome", job.outcome().toLowerCase())
+                .publishPercentiles(0.5, 0.95, 0.99)
+                .register(meters));
+        return job;
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + message;
+    }
+
+    /**
+     * Publishes the job's completion. Runs inside the settle transaction, so the completion record
+     * (see {@code CompletionLog}) commits together with the job's new state, or not at all.
+     */
+    public void completed(Exchange exchange) {
+        RunningJob job = exchange.getProperty(JOB, RunningJob.class);
+        meters.counter("outbox.jobs.settled", "queue", job.queue(), "outcome", job.outcome().toLowerCase()).increment();
+        if (job.queue().startsWith(INTERNAL_QUEUE_PREFIX) || job.outcomeValue() == RunningJob.Outcome.RELEASED) {
+            return;
+        }
+        String outcome = switch (job.outcomeValue()) {
+            case SUCCEEDED -> WorkCompleted.SUCCEEDED;
+            case RETRY -> WorkCompleted.FAILED;
+            default -> WorkCompleted.DEAD_LETTERED;
+        };
+        events.publishEvent(new WorkCompleted(WorkCompleted.JOB, job.id().toString(), job.queue(),
+                job.job().uniqueKey(), outcome, job.error(), Instant.now()));
+    }
+
+    /** Stops renewing the job's lease: it has been settled, or settling failed and the lease must run out. */
+    public void release(Exchange exchange) {
+        RunningJob job = exchange.getProperty(JOB, RunningJob.class);
+        if (job != null) {
+            running.remove(job.id());
+        }
+    }
+
+    /** Forgets a whole batch's leases; used when a batch could not be run at all. */
+    public void releaseAll(List<RunningJob> jobs) {
+        if (jobs != null) {
+            jobs.forEach(job -> running.remove(job.id()));
+        }
+    }
+
+    public String owner() {
+        return identity.owner();
+    }
+
+    public String[] queues() {
+        return handlers.queues();
+    }
+
+    public int batchSize() {
+        return properties.batchSize();
+    }
+
+    public double leaseSeconds() {
+        return properties.lease().toMillis() / 1000.0;
+    }
+
+    /** The jobs this instance holds now, for the lease renewal. */
+    public UUID[] runningIds() {
+        return running.toArray(UUID[]::new);
+    }
+
+    public boolean hasRunning() {
+        return !running.isEmpty();
+    }
+}
