@@ -7,6 +7,7 @@ import java.util.function.BooleanSupplier;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.apache.camel.test.spring.junit5.DisableJmx;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -26,6 +27,8 @@ import dev.outboxrelay.outbox.OutboxWriter;
  * and aggregates of its own, so tests do not see each other's events.
  */
 @CamelSpringBootTest
+// Camel's test support switches JMX off by default; the management tests need the real thing
+@DisableJmx(false)
 // metrics export and tracing are part of what the tests check; Spring Boot switches them off in tests by default
 @AutoConfigureObservability
 @SpringBootTest(classes = OutboxRelayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
