@@ -1,0 +1,19 @@
+package dev.outboxrelay.consume;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** The handler the test profile maps to every {@code *consume-*} topic. */
+@Configuration(proxyBeanMethods = false)
+@Profile("test")
+public class TestHandlers {
+
+    @Bean
+    ScriptedHandler scriptedHandler(JdbcTemplate jdbc, ObjectMapper json) {
+        return new ScriptedHandler(jdbc, json);
+    }
+}
