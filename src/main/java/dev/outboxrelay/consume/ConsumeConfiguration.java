@@ -1,10 +1,10 @@
 package dev.outboxrelay.consume;
 
 import org.apache.camel.Processor;
-import org.apache.camel.spring.spi.SpringTransactionPolicy;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 @Configuration(proxyBeanMethods = false)
 public class ConsumeConfiguration {
@@ -14,10 +14,8 @@ public class ConsumeConfiguration {
      * writes on the application's data source commit together.
      */
     @Bean
-    public SpringTransactionPolicy consumerTransaction(PlatformTransactionManager transactionManager) {
-        SpringTransactionPolicy policy = new SpringTransactionPolicy(transactionManager);
-        policy.setPropagationBehaviorName("PROPAGATION_REQUIRED");
-        return policy;
+    public ConsumerTransaction consumerTransaction(PlatformTransactionManager transactionManager) {
+        return new ConsumerTransaction(new TransactionTemplate(transactionManager));
     }
 
     /** The consumers' dead-letter channel calls this after every failed attempt: see {@link ConsumerRedelivery}. */

@@ -9,6 +9,8 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.junit.jupiter.api.AfterEach;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -36,6 +38,9 @@ public abstract class ConsumerTestSupport extends RelayTestSupport {
 
     @Autowired
     protected ObjectMapper json;
+
+    @Autowired
+    protected MeterRegistry meters;
 
     private final List<String> started = new ArrayList<>();
 
@@ -111,6 +116,17 @@ public abstract class ConsumerTestSupport extends RelayTestSupport {
 
     protected int processedKeys(String consumer) {
         return count("SELECT count(*) FROM consumer_processed_keys WHERE consumer = ?", consumer);
+    }
+
+    /** How often a consumer skipped an event as already handled. */
+    protected int duplicates(String consumer) {
+        return (int) meters.find("outbox.consumer.events").tag("consumer", consumer).tag("outcome", "duplicate")
+                .counters().stream().mapToDouble(counter -> counter.count()).sum();
+    }
+
+    /** Has the relay send an event again, as after a crash between its send and its mark. */
+    protected void relayAgain(String dedupeKey) {
+        jdbc.update("UPDATE outbox_events SET published_at = NULL WHERE dedupe_key = ?", dedupeKey);
     }
 
     protected int deadLetters(String consumer) {
