@@ -46,6 +46,8 @@ public class ConsumedEvents {
     public static final String OUTCOME = "outboxOutcome";
     public static final String HANDLED = "handled";
     public static final String DUPLICATE = "duplicate";
+    /** Exchange property: the event was neither handled nor dead-lettered, so its message stays unacknowledged. */
+    public static final String FAILED = "outboxFailed";
     /** Exchange property: when processing of this delivery started. */
     static final String STARTED = "outboxStarted";
 
@@ -76,6 +78,7 @@ public class ConsumedEvents {
         exchange.setProperty(BROKER, event.broker().configName());
         exchange.setProperty(STARTED, System.nanoTime());
         exchange.removeProperty(OUTCOME);
+        exchange.removeProperty(FAILED);
         exchange.getMessage().setHeader(DEDUPE_KEY, event.dedupeKey());
         exchange.getMessage().setBody(event.payload());
     }

@@ -109,8 +109,11 @@ public class DeferredEvents {
         ConsumedEvents.attach(exchange, exchange.getMessage().getBody(ConsumedEvent.class));
     }
 
-    /** Handled, a duplicate or dead-lettered: the row goes. */
-    public void done(Exchange exchange) {
+    /** Unless it failed, the event was handled, a duplicate or dead-lettered: the row goes. */
+    public void finish(Exchange exchange) {
+        if (exchange.getProperty(ConsumedEvents.FAILED, false, Boolean.class)) {
+            return;
+        }
         ConsumedEvent event = ConsumedEvents.event(exchange);
         jdbc.update(DELETE, new MapSqlParameterSource("consumer", event.consumer())
                 .addValue("dedupeKey", event.dedupeKey()));
@@ -118,6 +121,7 @@ public class DeferredEvents {
 
     /** Neither handled nor dead-lettered: the row stays leased and is claimed again when the lease ends. */
     public void failed(Exchange exchange) {
+        exchange.setProperty(ConsumedEvents.FAILED, true);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         log.warn("Deferred {} was neither handled nor dead-lettered; it is tried again in {}: {}",
                 ConsumedEvents.event(exchange), LEASE, cause == null ? "unknown error" : DeadLetters.describe(cause));

@@ -86,9 +86,15 @@ public class KafkaBatches {
         exchange.setProperty(DUE, record.event().isDue(Instant.now()));
     }
 
-    /** The record was handled, skipped as a duplicate, deferred or dead-lettered: its offset may be committed. */
-    public void done(Exchange exchange) {
-        batch(exchange).done(exchange.getProperty(RECORD, Record.class));
+    /**
+     * Unless the record failed: it was handled, skipped as a duplicate, deferred or dead-lettered, and its
+     * offset may be committed.
+     */
+    public void finish(Exchange exchange) {
+        Record record = exchange.getProperty(RECORD, Record.class);
+        if (record != null && !exchange.getProperty(ConsumedEvents.FAILED, false, Boolean.class)) {
+            batch(exchange).done(record);
+        }
     }
 
     /** The record failed and could not be dead-lettered: its partition stops here for this batch. */
@@ -98,6 +104,7 @@ public class KafkaBatches {
             record = exchange.getMessage().getBody(Record.class);
         }
         batch(exchange).fail(record);
+        exchange.setProperty(ConsumedEvents.FAILED, true);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         log.warn("Kafka record {}@{} of {} was neither handled nor dead-lettered; its partition is held there: {}",
                 record.partition(), record.offset(), record.event().consumer(),

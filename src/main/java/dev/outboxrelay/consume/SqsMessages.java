@@ -84,8 +84,11 @@ public class SqsMessages {
                 seconds);
     }
 
-    /** After the event was handled, skipped or dead-lettered: the message is done with. */
-    public void delete(Exchange exchange) {
+    /** Unless it failed, the event was handled, skipped or dead-lettered: the message is done with. */
+    public void finish(Exchange exchange) {
+        if (exchange.getProperty(ConsumedEvents.FAILED, false, Boolean.class)) {
+            return;
+        }
         String queue = exchange.getProperty(QUEUE, String.class);
         sqs.deleteMessage(request -> request.queueUrl(queues.urlOf(queue))
                 .receiptHandle(exchange.getProperty(RECEIPT, String.class)));
@@ -93,6 +96,7 @@ public class SqsMessages {
 
     /** Neither handled nor dead-lettered: the message stays and comes back after its visibility timeout. */
     public void failed(Exchange exchange) {
+        exchange.setProperty(ConsumedEvents.FAILED, true);
         ConsumedEvent event = ConsumedEvents.event(exchange);
         if (event.aggregateId() != null) {
             failedGroups.computeIfAbsent(pollerKey(event.consumer()), key -> ConcurrentHashMap.newKeySet())

@@ -11,6 +11,8 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.junit.jupiter.params.ParameterizedTest;
+import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.outboxrelay.brokers.SqsQueues;
@@ -18,6 +20,9 @@ import dev.outboxrelay.outbox.OutboxEvent;
 import dev.outboxrelay.support.BrokerProbe;
 import dev.outboxrelay.support.ConsumerTestSupport;
 import dev.outboxrelay.support.Delivered;
+import dev.outboxrelay.support.KafkaRecords;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Failures are retried with growing delays (the test profile's policy for {@code *consume-backoff-*}
@@ -26,6 +31,12 @@ import dev.outboxrelay.support.Delivered;
  * other events keep flowing; a permanent error skips redelivery.
  */
 class RedeliveryTest extends ConsumerTestSupport {
+
+    @Autowired
+    SqsClient sqs;
+
+    @Autowired
+    AmqpAdmin amqp;
 
     @ParameterizedTest
     @EnumSource(value = BrokerProbe.Kind.class, names = {"KAFKA", "SQS_FIFO", "RABBITMQ"})
@@ -82,6 +93,32 @@ class RedeliveryTest extends ConsumerTestSupport {
         assertThat(Instant.parse(details.get(DeadLetters.FIRST_FAILED_AT))).isAfter(before);
         assertThat(Instant.parse(details.get(DeadLetters.DEAD_LETTERED_AT))).isAfter(before);
         assertThat(dead.header("outbox-dedupe-key")).isEqualTo(poison);
+        awaitSourceAcknowledged(kind, topic, consumer);
+    }
+
+    /** The original message was acknowledged once dead-lettered: committed, deleted or acked. */
+    private void awaitSourceAcknowledged(BrokerProbe.Kind kind, String topic, String consumer) {
+        switch (kind.broker()) {
+            case KAFKA -> {
+                try (KafkaRecords kafka = new KafkaRecords()) {
+                    await("all offsets committed", Duration.ofSeconds(20), () -> kafka.committed(consumer).values()
+                            .stream().mapToLong(offset -> offset == null ? 0 : offset).sum() == 7);
+                }
+            }
+            case SQS -> {
+                String url = sqs.getQueueUrl(request -> request.queueName(destinationOf(kind, topic))).queueUrl();
+                await("no message left in the queue", Duration.ofSeconds(20), () -> {
+                    Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(request -> request.queueUrl(url)
+                            .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+                    return attributes.values().stream().allMatch("0"::equals);
+                });
+            }
+            case RABBITMQ -> await("no message left in the queue", Duration.ofSeconds(20), () -> {
+                java.util.Properties queue = amqp.getQueueProperties("q-" + topic);
+                return queue != null && Integer.valueOf(0).equals(queue.get("QUEUE_MESSAGE_COUNT"));
+            });
+        }
     }
 
     @ParameterizedTest
