@@ -89,6 +89,13 @@ public abstract class ConsumerTestSupport extends RelayTestSupport {
         };
         consumers.start(consumer);
         started.add(name);
+        if (kind == BrokerProbe.Kind.KAFKA) {
+            // a new group takes a few seconds to join; tests that time things start after that
+            try (KafkaRecords kafka = new KafkaRecords()) {
+                await("consumer group " + name + " assigned", Duration.ofSeconds(30), () ->
+                        kafka.assignments(name, topic).stream().mapToInt(List::size).sum() > 0);
+            }
+        }
         return name;
     }
 
