@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import dev.outboxrelay.routing.Broker;
 
 /**
@@ -36,13 +38,8 @@ public record DeadLetter(UUID id, String consumer, Broker broker, String source,
                          Instant firstFailedAt, Instant deadLetteredAt, int replayCount, Instant replayedAt) {
 
     /** {@code dead} while waiting, {@code replayed} once sent back to its source. */
+    @JsonProperty("status")
     public String status() {
         return replayedAt == null ? "dead" : "replayed";
-    }
-
-    /** The event as a consumer would receive it again from its source. */
-    public ConsumedEvent toEvent() {
-        return new ConsumedEvent(eventId, topic, eventType, aggregateId, dedupeKey, schemaVersion, payload, headers,
-                createdAt, null, consumer, broker, source);
     }
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import dev.outboxrelay.completion.WorkCompleted;
 import dev.outboxrelay.outbox.OutboxEvent;
 import dev.outboxrelay.relay.EventHeaders;
 import dev.outboxrelay.support.BrokerProbe;
@@ -42,6 +43,12 @@ class IdempotentDeliveryTest extends ConsumerTestSupport {
         assertThat(effects(consumer, topic + ":2")).isEqualTo(1);
         assertThat(effects(consumer)).isEqualTo(5);
         assertThat(handler.attempts(consumer, topic + ":2")).as("the handler never ran for the duplicate").isEqualTo(1);
+        assertThat(completions.of(topic + ":2")).as("one completion announced, for the handled delivery")
+                .singleElement().satisfies(completed -> {
+                    assertThat(completed.kind()).isEqualTo(WorkCompleted.EVENT);
+                    assertThat(completed.outcome()).isEqualTo(WorkCompleted.SUCCEEDED);
+                    assertThat(completed.topic()).isEqualTo(topic);
+                });
     }
 
     @ParameterizedTest

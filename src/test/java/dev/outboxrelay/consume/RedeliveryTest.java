@@ -16,6 +16,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.outboxrelay.brokers.SqsQueues;
+import dev.outboxrelay.completion.WorkCompleted;
 import dev.outboxrelay.outbox.OutboxEvent;
 import dev.outboxrelay.support.BrokerProbe;
 import dev.outboxrelay.support.ConsumerTestSupport;
@@ -94,6 +95,10 @@ class RedeliveryTest extends ConsumerTestSupport {
         assertThat(Instant.parse(details.get(DeadLetters.DEAD_LETTERED_AT))).isAfter(before);
         assertThat(dead.header("outbox-dedupe-key")).isEqualTo(poison);
         awaitSourceAcknowledged(kind, topic, consumer);
+        assertThat(completions.of(poison)).singleElement().satisfies(completed -> {
+            assertThat(completed.outcome()).isEqualTo(WorkCompleted.DEAD_LETTERED);
+            assertThat(completed.detail()).contains("scripted failure 3");
+        });
     }
 
     /** The original message was acknowledged once dead-lettered: committed, deleted or acked. */

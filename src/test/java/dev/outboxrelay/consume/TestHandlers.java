@@ -16,4 +16,9 @@ public class TestHandlers {
     ScriptedHandler scriptedHandler(JdbcTemplate jdbc, ObjectMapper json) {
         return new ScriptedHandler(jdbc, json);
     }
+
+    @Bean
+    CompletedWork completedWork() {
+        return new CompletedWork();
+    }
 }

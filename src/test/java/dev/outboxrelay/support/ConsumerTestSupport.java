@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.springframework.beans.factory.annotation.Autowired;
 
+import dev.outboxrelay.consume.CompletedWork;
 import dev.outboxrelay.consume.ConsumeProperties;
 import dev.outboxrelay.consume.ConsumerRoutes;
 import dev.outboxrelay.consume.DeadLetterLedger;
@@ -41,6 +42,9 @@ public abstract class ConsumerTestSupport extends RelayTestSupport {
 
     @Autowired
     protected MeterRegistry meters;
+
+    @Autowired
+    protected CompletedWork completions;
 
     private final List<String> started = new ArrayList<>();
 
