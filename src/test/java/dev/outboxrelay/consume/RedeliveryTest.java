@@ -10,6 +10,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -139,6 +140,23 @@ class RedeliveryTest extends ConsumerTestSupport {
         DeadLetter letter = ledger.search(new DeadLetterFilter(consumer, null, null, null, null, null, 10)).get(0);
         assertThat(letter.attempts()).isEqualTo(1);
         assertThat(letter.error()).startsWith("permanent: ").contains("PermanentEventException");
+    }
+
+    @Test
+    void eventRefusedByAnIncomingCheckIsDeadLetteredBeforeItsHandlerRuns() {
+        String topic = consumeTopic(BrokerProbe.Kind.KAFKA, unique());
+        String consumer = startConsumer(BrokerProbe.Kind.KAFKA, topic);
+        OutboxEvent event = scripted(topic, "agg-1", topic + ":v99", Map.of());
+        writer.writeAll(List.of(new OutboxEvent(event.topic(), event.aggregateId(), event.eventType(), event.payload(),
+                event.dedupeKey(), 99, Map.of(), null), scripted(topic, "agg-1", topic + ":v1", Map.of())));
+
+        await("dead-lettered", Duration.ofSeconds(30), () -> deadLetters(consumer) == 1);
+        await("the next event handled", Duration.ofSeconds(30), () -> effects(consumer, topic + ":v1") == 1);
+        assertThat(handler.attempts(consumer, topic + ":v99")).isZero();
+        DeadLetter letter = ledger.search(new DeadLetterFilter(consumer, null, null, null, null, null, 10)).get(0);
+        assertThat(letter.error()).contains("schema version 99").startsWith("permanent: ");
+        assertThat(letter.attempts()).isEqualTo(1);
+        assertThat(letter.schemaVersion()).isEqualTo(99);
     }
 
     private Delivered readDeadLetterDestination(BrokerProbe.Kind kind, String topic, String consumer) {

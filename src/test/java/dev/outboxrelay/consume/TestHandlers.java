@@ -17,6 +17,17 @@ public class TestHandlers {
         return new ScriptedHandler(jdbc, json);
     }
 
+    /** Refuses schema versions from 90 on, as a schema registry refuses versions it does not know. */
+    @Bean
+    IncomingEventCheck refuseFutureSchemaVersions() {
+        return event -> {
+            if (event.schemaVersion() >= 90) {
+                throw new PermanentEventException("schema version " + event.schemaVersion() + " of "
+                        + event.topic() + " is not known here");
+            }
+        };
+    }
+
     @Bean
     CompletedWork completedWork() {
         return new CompletedWork();
