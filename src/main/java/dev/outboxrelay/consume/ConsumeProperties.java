@@ -54,7 +54,8 @@ public record ConsumeProperties(
      * @param prefetch          how much one thread takes at a time: Kafka records per batch (default 100),
      *                          SQS messages per poll (default 10), RabbitMQ unacknowledged messages (default 20)
      * @param maxWait           Kafka: how long a partial batch waits for more records before it is processed
-     * @param waitTime          SQS: long polling wait (at most 20 s)
+     * @param waitTime          SQS: long polling wait (at most 20 s, and shorter than
+     *                          {@code outbox.sqs.api-call-timeout}); a stopping consumer may wait this long
      * @param visibilityTimeout SQS: how long a received message stays hidden; must outlast processing with
      *                          all its redeliveries (it is extended while a message is processed)
      * @param autoStartup       false to start the route later, e.g. from JMX
@@ -68,7 +69,7 @@ public record ConsumeProperties(
             @DefaultValue("1") @Min(1) @Max(64) int concurrency,
             @Min(1) @Max(10000) Integer prefetch,
             @DefaultValue("500ms") Duration maxWait,
-            @DefaultValue("20s") Duration waitTime,
+            @DefaultValue("5s") Duration waitTime,
             @DefaultValue("60s") Duration visibilityTimeout,
             @DefaultValue("true") boolean autoStartup) {
 

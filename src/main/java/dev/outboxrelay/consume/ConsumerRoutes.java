@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import dev.outboxrelay.brokers.RabbitTopology;
+import dev.outboxrelay.brokers.SqsProperties;
 import dev.outboxrelay.brokers.SqsQueues;
 import dev.outboxrelay.routing.Broker;
 
@@ -36,15 +37,17 @@ public class ConsumerRoutes implements CamelContextConfiguration {
     private final ConsumeProperties properties;
     private final ConsumerRedelivery redelivery;
     private final SqsQueues sqsQueues;
+    private final SqsProperties sqsProperties;
     private final RabbitTopology rabbit;
     private final Map<String, ConsumeProperties.Consumer> running = new ConcurrentHashMap<>();
     private volatile CamelContext camel;
 
     public ConsumerRoutes(ConsumeProperties properties, ConsumerRedelivery redelivery, SqsQueues sqsQueues,
-                          RabbitTopology rabbit) {
+                          SqsProperties sqsProperties, RabbitTopology rabbit) {
         this.properties = properties;
         this.redelivery = redelivery;
         this.sqsQueues = sqsQueues;
+        this.sqsProperties = sqsProperties;
         this.rabbit = rabbit;
         List<String> problems = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -85,6 +88,10 @@ public class ConsumerRoutes implements CamelContextConfiguration {
                 if (consumer.waitTime() == null || consumer.waitTime().isNegative()
                         || consumer.waitTime().compareTo(Duration.ofSeconds(20)) > 0) {
                     problems.add(name + ".wait-time must be between 0 and 20s");
+                } else if (consumer.waitTime().compareTo(sqsProperties.apiCallTimeout()) >= 0) {
+                    // a long poll is one SQS call: the client would give up on it before SQS answers
+                    problems.add(name + ".wait-time (" + consumer.waitTime() + ") must be shorter than "
+                            + "outbox.sqs.api-call-timeout (" + sqsProperties.apiCallTimeout() + ")");
                 }
                 Duration needed = longestRedelivery().plus(SQS_MARGIN);
                 if (consumer.visibilityTimeout() == null || consumer.visibilityTimeout().compareTo(needed) < 0

@@ -31,6 +31,15 @@ class ConsumerSettingsTest extends RelayTestSupport {
     }
 
     @Test
+    void sqsLongPollLongerThanTheClientsCallTimeoutIsRefused() {
+        assertThat(startupFailure(Map.of("outbox.consume.consumers[0].name", "payments-worker",
+                "outbox.consume.consumers[0].broker", "sqs",
+                "outbox.consume.consumers[0].queue", "payments.fifo",
+                "outbox.consume.consumers[0].wait-time", "20s")))
+                .contains("outbox.consume.consumers[0].wait-time (PT20S) must be shorter than outbox.sqs.api-call-timeout (PT3S)");
+    }
+
+    @Test
     void handlerMappingToAMissingBeanNamesTheSetting() {
         assertThat(startupFailure(Map.of("outbox.consume.handlers[0].topic", "orders.*",
                 "outbox.consume.handlers[0].bean", "noSuchHandler")))
