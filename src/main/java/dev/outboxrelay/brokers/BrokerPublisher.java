@@ -2,7 +2,12 @@ package dev.outboxrelay.brokers;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -85,6 +90,25 @@ public class BrokerPublisher {
             request.messageGroupId(SqsQueues.fifoId(groupId)).messageDeduplicationId(SqsQueues.fifoId(deduplicationId));
         }
         sqs.sendMessage(request.build());
+    }
+
+    /**
+     * Fits headers into SQS's ten message attributes: the named ones become attributes of their own,
+     * all others travel together as JSON in the attribute {@code packedName}.
+     */
+    public static Map<String, String> sqsAttributes(Map<String, String> headers, Set<String> own, String packedName,
+                                                    ObjectMapper json) {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        Map<String, String> packed = new LinkedHashMap<>();
+        headers.forEach((name, value) -> (own.contains(name) ? attributes : packed).put(name, value));
+        if (!packed.isEmpty()) {
+            try {
+                attributes.put(packedName, json.writeValueAsString(packed));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("headers could not be written as JSON", e);
+            }
+        }
+        return attributes;
     }
 
     /**

@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.slf4j.Logger;
@@ -74,26 +73,13 @@ public class DeadLetterReplay {
             // a fresh deduplication id: SQS would drop a FIFO re-send of the original within five minutes;
             // the consumer still deduplicates by the event's dedupe key
             case SQS -> publisher.sqs(letter.source(), key, letter.dedupeKey() + ":replay:" + UUID.randomUUID(),
-                    sqsAttributes(headers), letter.payload());
+                    BrokerPublisher.sqsAttributes(headers, SQS_ATTRIBUTES, SqsSink.HEADERS_ATTRIBUTE, json),
+                    letter.payload());
             case RABBITMQ -> publisher.rabbit("", letter.source(), letter.dedupeKey(), new LinkedHashMap<>(headers),
                     letter.payload(), null);
         }
         ledger.markReplayed(letter.id());
         log.info("Replayed dead letter {} ({}, dedupe key {}) to {}:{}", letter.id(), letter.topic(),
                 letter.dedupeKey(), letter.broker().configName(), letter.source());
-    }
-
-    private Map<String, String> sqsAttributes(Map<String, String> headers) {
-        Map<String, String> attributes = new LinkedHashMap<>();
-        Map<String, String> rest = new LinkedHashMap<>();
-        headers.forEach((name, value) -> (SQS_ATTRIBUTES.contains(name) ? attributes : rest).put(name, value));
-        if (!rest.isEmpty()) {
-            try {
-                attributes.put(SqsSink.HEADERS_ATTRIBUTE, json.writeValueAsString(rest));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("headers could not be written as JSON", e);
-            }
-        }
-        return attributes;
     }
 }

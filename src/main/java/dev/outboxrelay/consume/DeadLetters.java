@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -91,28 +90,11 @@ public class DeadLetters {
                     event.aggregateId() != null ? event.aggregateId() : event.dedupeKey(), headers, event.payload());
             case SQS -> publisher.sqs(SqsQueues.deadLetterQueueOf(event.source(), names.sqsSuffix()),
                     event.aggregateId() != null ? event.aggregateId() : event.dedupeKey(),
-                    event.dedupeKey() + ":" + headers.get(DEAD_LETTERED_AT), sqsAttributes(headers), event.payload());
+                    event.dedupeKey() + ":" + headers.get(DEAD_LETTERED_AT),
+                    BrokerPublisher.sqsAttributes(headers, SQS_ATTRIBUTES, SQS_DETAILS, json), event.payload());
             case RABBITMQ -> publisher.rabbit(names.rabbitmqExchange(), event.source(), event.dedupeKey(),
                     new LinkedHashMap<>(headers), event.payload(), null);
         }
-    }
-
-    private Map<String, String> sqsAttributes(Map<String, String> headers) {
-        Map<String, String> attributes = new LinkedHashMap<>();
-        Map<String, String> details = new LinkedHashMap<>();
-        headers.forEach((name, value) -> {
-            if (SQS_ATTRIBUTES.contains(name)) {
-                attributes.put(name, value);
-            } else {
-                details.put(name, value);
-            }
-        });
-        try {
-            attributes.put(SQS_DETAILS, json.writeValueAsString(details));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("dead-letter details could not be written as JSON", e);
-        }
-        return attributes;
     }
 
     /** After the broker took the dead letter: the ledger row, the count and the completion event. */
