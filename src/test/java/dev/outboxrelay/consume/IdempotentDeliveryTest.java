@@ -88,10 +88,33 @@ class IdempotentDeliveryTest extends ConsumerTestSupport {
         }
     }
 
+    private static String threads() {
+        StringBuilder dump = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (stack.length > 0 && java.util.Arrays.stream(stack).anyMatch(frame -> frame.getClassName().startsWith("dev.outboxrelay"))) {
+                dump.append(thread.getName()).append(' ').append(thread.getState());
+                for (int i = 0; i < Math.min(14, stack.length); i++) {
+                    dump.append("\n    at ").append(stack[i]);
+                }
+                dump.append('\n');
+            }
+        });
+        return dump.toString();
+    }
+
     private void assertRaceThenRelease(String consumer, String key, String gate) {
-        await("the second delivery waits on the first one's uncommitted key", Duration.ofSeconds(30), () -> count("""
-                SELECT count(*) FROM pg_stat_activity
-                WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO consumer_processed_keys%'""") == 1);
+        try {
+            await("the second delivery waits on the first one's uncommitted key", Duration.ofSeconds(30), () -> count("""
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND wait_event_type = 'Lock'
+                      AND query LIKE 'INSERT INTO consumer_processed_keys%'""") >= 1);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nsessions: " + jdbc.queryForList("""
+                    SELECT pid, state, wait_event_type, wait_event, left(query, 80) AS query FROM pg_stat_activity
+                    WHERE datname = current_database()""") + "\nrelay: " + jdbc.queryForList(
+                    "SELECT published_at, attempts, last_error, lease_owner FROM outbox_events WHERE dedupe_key = ?", key)
+                    + "\n" + threads(), e);
+        }
         assertThat(effects(consumer, key)).as("nothing committed yet").isZero();
         handler.open(gate);
         await("the second delivery counted as a duplicate", Duration.ofSeconds(30), () -> duplicates(consumer) == 1);

@@ -91,8 +91,7 @@ public abstract class ConsumerTestSupport extends RelayTestSupport {
                     destinationOf(kind, topic), concurrency, prefetch, Duration.ofMillis(200), Duration.ofSeconds(1),
                     Duration.ofSeconds(20), true);
         };
-        consumers.start(consumer);
-        started.add(name);
+        startConsumer(consumer);
         if (kind == BrokerProbe.Kind.KAFKA) {
             // a new group takes a few seconds to join; tests that time things start after that
             try (KafkaRecords kafka = new KafkaRecords()) {
@@ -101,6 +100,14 @@ public abstract class ConsumerTestSupport extends RelayTestSupport {
             }
         }
         return name;
+    }
+
+    /** Starts a consumer that is stopped after the test. */
+    protected void startConsumer(ConsumeProperties.Consumer consumer) {
+        consumers.start(consumer);
+        if (!started.contains(consumer.name())) {
+            started.add(consumer.name());
+        }
     }
 
     /** An event whose payload scripts the handler (see {@link ScriptedHandler}). */
