@@ -9,6 +9,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.outboxrelay.completion.WorkCompleted;
@@ -24,6 +26,9 @@ import dev.outboxrelay.support.KafkaRecords;
  * counted as a duplicate), and in the race it really waits on the first one's uncommitted key.
  */
 class IdempotentDeliveryTest extends ConsumerTestSupport {
+
+    @Autowired
+    AmqpAdmin amqp;
 
     @ParameterizedTest
     @EnumSource(value = BrokerProbe.Kind.class, names = {"KAFKA", "SQS", "RABBITMQ"})
@@ -91,7 +96,8 @@ class IdempotentDeliveryTest extends ConsumerTestSupport {
     private static String threads() {
         StringBuilder dump = new StringBuilder();
         Thread.getAllStackTraces().forEach((thread, stack) -> {
-            if (stack.length > 0 && java.util.Arrays.stream(stack).anyMatch(frame -> frame.getClassName().startsWith("dev.outboxrelay"))) {
+            if (stack.length > 0 && (thread.getName().startsWith("pool-") || java.util.Arrays.stream(stack)
+                    .anyMatch(frame -> frame.getClassName().startsWith("dev.outboxrelay")))) {
                 dump.append(thread.getName()).append(' ').append(thread.getState());
                 for (int i = 0; i < Math.min(14, stack.length); i++) {
                     dump.append("\n    at ").append(stack[i]);
@@ -113,6 +119,7 @@ class IdempotentDeliveryTest extends ConsumerTestSupport {
                     SELECT pid, state, wait_event_type, wait_event, left(query, 80) AS query FROM pg_stat_activity
                     WHERE datname = current_database()""") + "\nrelay: " + jdbc.queryForList(
                     "SELECT published_at, attempts, last_error, lease_owner FROM outbox_events WHERE dedupe_key = ?", key)
+                    + "\nqueue: " + amqp.getQueueProperties("q-" + key.substring(0, key.indexOf(':')))
                     + "\n" + threads(), e);
         }
         assertThat(effects(consumer, key)).as("nothing committed yet").isZero();
