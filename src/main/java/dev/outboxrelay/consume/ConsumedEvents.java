@@ -6,6 +6,7 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -253,7 +254,7 @@ public class ConsumedEvents {
                     .tag("consumer", event.consumer())
                     .publishPercentiles(0.5, 0.95, 0.99)
                     .register(meters)
-                    .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
         if (duplicate) {
             log.debug("{} was handled before: skipped", event);

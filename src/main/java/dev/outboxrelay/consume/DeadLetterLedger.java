@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -121,7 +122,7 @@ public class DeadLetterLedger {
         return new DeadLetter(
                 row.getObject("id", UUID.class),
                 row.getString("consumer"),
-                Broker.valueOf(row.getString("broker").toUpperCase(java.util.Locale.ROOT)),
+                Broker.valueOf(row.getString("broker").toUpperCase(Locale.ROOT)),
                 row.getString("source"),
                 row.getString("topic"),
                 row.getString("event_id"),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -96,7 +97,7 @@ class IdempotentDeliveryTest extends ConsumerTestSupport {
     private static String threads() {
         StringBuilder dump = new StringBuilder();
         Thread.getAllStackTraces().forEach((thread, stack) -> {
-            if (stack.length > 0 && (thread.getName().startsWith("pool-") || java.util.Arrays.stream(stack)
+            if (stack.length > 0 && (thread.getName().startsWith("pool-") || Arrays.stream(stack)
                     .anyMatch(frame -> frame.getClassName().startsWith("dev.outboxrelay")))) {
                 dump.append(thread.getName()).append(' ').append(thread.getState());
                 for (int i = 0; i < Math.min(14, stack.length); i++) {

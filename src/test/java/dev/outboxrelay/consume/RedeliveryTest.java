@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -179,7 +180,7 @@ class RedeliveryTest extends ConsumerTestSupport {
             return dead.headers();
         }
         JsonNode node = json.readTree(dead.header(DeadLetters.SQS_DETAILS));
-        Map<String, String> details = new java.util.HashMap<>();
+        Map<String, String> details = new HashMap<>();
         node.properties().forEach(field -> details.put(field.getKey(), field.getValue().asText()));
         return details;
     }
