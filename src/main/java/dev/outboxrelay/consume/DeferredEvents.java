@@ -30,7 +30,7 @@ import dev.outboxrelay.routing.Broker;
 @Component("deferredEvents")
 public class DeferredEvents {
 
-    static final String LEASE = "PT2M";
+    static final Duration LEASE = Duration.ofMinutes(2);
     private static final String DEFER = """
             INSERT INTO consumer_deferred_events (consumer, dedupe_key, due_at, source, topic, event_id, event_type,
                                                   aggregate_id, schema_version, headers, payload, created_at)
@@ -94,7 +94,7 @@ public class DeferredEvents {
         }
         return jdbc.query(CLAIM, new MapSqlParameterSource()
                 .addValue("consumers", names)
-                .addValue("leaseSeconds", Duration.parse(LEASE).toSeconds())
+                .addValue("leaseSeconds", LEASE.toSeconds())
                 .addValue("limit", BATCH), (row, number) -> new ConsumedEvent(
                 row.getString("event_id"), row.getString("topic"), row.getString("event_type"),
                 row.getString("aggregate_id"), row.getString("dedupe_key"), row.getInt("schema_version"),
