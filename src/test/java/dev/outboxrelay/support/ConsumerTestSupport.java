@@ -80,7 +80,10 @@ public abstract class ConsumerTestSupport extends RelayTestSupport {
         String name = "c-" + topic;
         ConsumeProperties.Consumer consumer = switch (kind) {
             case KAFKA -> {
-                KafkaProbe.createTopic(servers().kafka(), topic, Map.of());
+                // two partitions: enough for two consumers of a group, and light on the shared test broker
+                try (KafkaRecords kafka = new KafkaRecords()) {
+                    kafka.createTopic(topic, 2, Map.of());
+                }
                 yield new ConsumeProperties.Consumer(name, kind.broker(), List.of(topic), null, null, concurrency,
                         prefetch, Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(20), true);
             }
