@@ -16,6 +16,11 @@ public final class EventHeaders {
     public static final String AGGREGATE_ID = "outbox-aggregate-id";
     public static final String TOPIC = "outbox-topic";
     public static final String CREATED_AT = "outbox-created-at";
+    /**
+     * Not to be handled before this instant (ISO-8601). Set by the producer as an event header; the relay
+     * carries it to SQS as DelaySeconds and to RabbitMQ through a delay queue, and consumers honour it.
+     */
+    public static final String DUE_AT = "outbox-due-at";
     /** W3C trace context, stored with the event by the writer and carried as is. */
     public static final String TRACEPARENT = "traceparent";
     public static final String TRACESTATE = "tracestate";

@@ -1,14 +1,12 @@
 package dev.outboxrelay.relay;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,8 +39,7 @@ public class SqsSink {
     public static final String QUEUE = "outboxQueue";
     /** The one attribute holding the event's own headers: SQS allows only ten attributes a message. */
     public static final String HEADERS_ATTRIBUTE = "outbox-headers";
-
-    private static final Pattern FIFO_ID = Pattern.compile("[A-Za-z0-9!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~]{1,128}");
+    static final int MAX_DELAY_SECONDS = 900;
 
     private final SqsQueues queues;
     private final ObjectMapper json;
@@ -58,6 +55,7 @@ public class SqsSink {
         boolean fifo = unit.destination().isFifoQueue();
         List<SendMessageBatchRequestEntry> entries = new ArrayList<>(unit.events().size());
         List<RelayEvent> events = unit.events();
+        Instant now = Instant.now();
         for (int i = 0; i < events.size(); i++) {
             RelayEvent event = events.get(i);
             SendMessageBatchRequestEntry.Builder entry = SendMessageBatchRequestEntry.builder()
@@ -67,6 +65,11 @@ public class SqsSink {
             if (fifo) {
                 entry.messageGroupId(fifoId(event.aggregateId()));
                 entry.messageDeduplicationId(fifoId(event.dedupeKey()));
+            } else {
+                int delay = delaySeconds(event, now);
+                if (delay > 0) {
+                    entry.delaySeconds(delay);
+                }
             }
             entries.add(entry.build());
         }
@@ -109,14 +112,23 @@ public class SqsSink {
 
     /** FIFO group and deduplication ids allow 128 printable ASCII characters; longer or other keys are hashed. */
     static String fifoId(String value) {
-        if (FIFO_ID.matcher(value).matches()) {
-            return value;
+        return SqsQueues.fifoId(value);
+    }
+
+    /**
+     * SQS DelaySeconds for an event carrying {@link EventHeaders#DUE_AT}: the time left, at most SQS's
+     * 15 minutes (the consumer holds a message that is still early). FIFO queues take no per-message delay.
+     */
+    static int delaySeconds(RelayEvent event, Instant now) {
+        String due = event.headers().get(EventHeaders.DUE_AT);
+        if (due == null) {
+            return 0;
         }
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+            long seconds = (long) Math.ceil(Duration.between(now, Instant.parse(due.strip())).toMillis() / 1000.0);
+            return (int) Math.max(0, Math.min(MAX_DELAY_SECONDS, seconds));
+        } catch (DateTimeParseException e) {
+            return 0;
         }
     }
 

@@ -76,23 +76,12 @@ public class RoutingTable {
                     + destinationKind(entry.broker()) + " name");
             return null;
         }
-        Pattern pattern = entry.topic() == null ? null : globToRegex(entry.topic());
+        Pattern pattern = entry.topic() == null ? null : TopicPatterns.compile(entry.topic());
         return new Rule(pattern, entry.broker(), destination);
     }
 
     private static String defaultDestination(Broker broker) {
         return broker == Broker.RABBITMQ ? "outbox" : TOPIC_PLACEHOLDER;
-    }
-
-    private static Pattern globToRegex(String glob) {
-        StringBuilder regex = new StringBuilder();
-        for (String part : glob.split("\\*", -1)) {
-            if (!regex.isEmpty()) {
-                regex.append(".*");
-            }
-            regex.append(Pattern.quote(part));
-        }
-        return Pattern.compile(regex.toString());
     }
 
     private static boolean validDestination(Broker broker, String name) {

@@ -14,7 +14,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.outboxrelay.brokers.RabbitExchanges;
 import dev.outboxrelay.outbox.OutboxWriter;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** The demo's shop and report; only with the {@code demo} profile, so tests never run them. */
 @Configuration(proxyBeanMethods = false)
@@ -26,12 +25,17 @@ public class DemoConfiguration {
         return new DemoShop(jdbc, outbox);
     }
 
+    @Bean
+    DemoWorkers demoWorkers(JdbcTemplate jdbc) {
+        return new DemoWorkers(jdbc);
+    }
+
     @Bean(destroyMethod = "close")
-    DemoReport demoReport(JdbcTemplate jdbc, DemoShop shop, SqsClient sqs, RabbitExchanges exchanges,
+    DemoReport demoReport(JdbcTemplate jdbc, DemoShop shop, DemoWorkers workers, RabbitExchanges exchanges,
                           @Value("${camel.component.kafka.brokers}") String kafka,
                           @Value("${spring.rabbitmq.host}") String rabbitHost,
                           @Value("${spring.rabbitmq.port}") int rabbitPort) throws IOException, TimeoutException {
-        return new DemoReport(jdbc, shop, kafka, sqs, exchanges, rabbitHost, rabbitPort);
+        return new DemoReport(jdbc, shop, workers, kafka, exchanges, rabbitHost, rabbitPort);
     }
 
     /** Four orders a second, and a report every five seconds. */

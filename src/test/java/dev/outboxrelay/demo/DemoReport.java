@@ -20,12 +20,11 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 
 import dev.outboxrelay.brokers.RabbitExchanges;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
-/** Reads what each broker received, with each broker's own client, and logs the counts. */
+/**
+ * Reads what Kafka and RabbitMQ received, with each broker's own client, and what the demo's workers
+ * handled (the SQS queue is read by its worker only), and logs the counts.
+ */
 public class DemoReport implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DemoReport.class);
@@ -33,19 +32,17 @@ public class DemoReport implements AutoCloseable {
     private final JdbcTemplate jdbc;
     private final DemoShop shop;
     private final KafkaConsumer<String, String> kafka;
-    private final SqsClient sqs;
+    private final DemoWorkers workers;
     private final Connection rabbit;
     private final Channel channel;
     private final AtomicLong fromKafka = new AtomicLong();
-    private final AtomicLong fromSqs = new AtomicLong();
     private final AtomicLong fromRabbit = new AtomicLong();
-    private String queueUrl;
 
-    public DemoReport(JdbcTemplate jdbc, DemoShop shop, String kafkaBrokers, SqsClient sqs, RabbitExchanges exchanges,
-                      String rabbitHost, int rabbitPort) throws IOException, TimeoutException {
+    public DemoReport(JdbcTemplate jdbc, DemoShop shop, DemoWorkers workers, String kafkaBrokers,
+                      RabbitExchanges exchanges, String rabbitHost, int rabbitPort) throws IOException, TimeoutException {
         this.jdbc = jdbc;
         this.shop = shop;
-        this.sqs = sqs;
+        this.workers = workers;
         Properties config = new Properties();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBrokers);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-report-" + UUID.randomUUID());
@@ -65,32 +62,13 @@ public class DemoReport implements AutoCloseable {
         channel.queueBind("demo.notifications", "notifications", "mail.#");
     }
 
-    /** Reads all three; one broker's trouble must not stop the scheduled reading of the others. */
+    /** Reads both; one broker's trouble must not stop the scheduled reading of the other. */
     public void read() {
         try {
             kafka.poll(Duration.ofMillis(100)).forEach(record -> fromKafka.incrementAndGet());
-            readSqs();
             readRabbit();
         } catch (RuntimeException e) {
             log.warn("Reading the brokers failed: {}", e.toString());
-        }
-    }
-
-    private void readSqs() {
-        try {
-            if (queueUrl == null) {
-                queueUrl = sqs.getQueueUrl(b -> b.queueName("payments.fifo")).queueUrl();
-            }
-            List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)).messages();
-            if (!messages.isEmpty()) {
-                fromSqs.addAndGet(messages.size());
-                sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(messages.stream()
-                        .map(m -> DeleteMessageBatchRequestEntry.builder().id(m.messageId())
-                                .receiptHandle(m.receiptHandle()).build())
-                        .toList()));
-            }
-        } catch (QueueDoesNotExistException e) {
-            // created with the relay's first send
         }
     }
 
@@ -109,9 +87,12 @@ public class DemoReport implements AutoCloseable {
                 "SELECT count(*) FROM outbox_events WHERE published_at IS NULL", Integer.class);
         Integer published = jdbc.queryForObject(
                 "SELECT count(*) FROM outbox_events WHERE published_at IS NOT NULL", Integer.class);
+        Integer deadLetters = jdbc.queryForObject("SELECT count(*) FROM consumer_dead_letters", Integer.class);
         log.info("orders placed {} | outbox: {} published, {} waiting | received: Kafka orders.placed {}, "
-                        + "SQS payments.fifo {}, RabbitMQ notifications {}",
-                shop.placed(), published, backlog, fromKafka.get(), fromSqs.get(), fromRabbit.get());
+                        + "RabbitMQ notifications {} | handled: orders-worker {}, payments-worker {}, mail-worker {}, "
+                        + "dead letters {}",
+                shop.placed(), published, backlog, fromKafka.get(), fromRabbit.get(), workers.handled("orders-worker"),
+                workers.handled("payments-worker"), workers.handled("mail-worker"), deadLetters);
     }
 
     @Override

@@ -73,6 +73,11 @@ public interface BrokerProbe extends AutoCloseable {
         };
     }
 
+    /** Reads an existing RabbitMQ queue itself, e.g. a dead-letter queue, taking what it holds. */
+    static BrokerProbe rabbitQueue(String queue) {
+        return new RabbitProbe(TestServers.get().rabbit(), queue);
+    }
+
     /** The outbox topic whose events this probe sees. */
     String topic();
 

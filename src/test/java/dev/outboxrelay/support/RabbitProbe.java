@@ -26,15 +26,31 @@ final class RabbitProbe implements BrokerProbe {
     private final String queue;
     private final List<Delivered> received = new ArrayList<>();
 
+    /** Reads an existing queue as it is. */
+    RabbitProbe(TestRabbit rabbit, String queue) {
+        this.topic = queue;
+        this.queue = queue;
+        try {
+            connection = connect(rabbit, queue);
+            channel = connection.createChannel();
+        } catch (IOException | TimeoutException e) {
+            throw new IllegalStateException("RabbitMQ probe could not start", e);
+        }
+    }
+
+    private static Connection connect(TestRabbit rabbit, String name) throws IOException, TimeoutException {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost("127.0.0.1");
+        factory.setPort(rabbit.directPort());
+        factory.setUsername("guest");
+        factory.setPassword("guest");
+        return factory.newConnection("probe-" + name);
+    }
+
     RabbitProbe(TestRabbit rabbit, String topic, String exchange) {
         this.topic = topic;
         try {
-            ConnectionFactory factory = new ConnectionFactory();
-            factory.setHost("127.0.0.1");
-            factory.setPort(rabbit.directPort());
-            factory.setUsername("guest");
-            factory.setPassword("guest");
-            connection = factory.newConnection("probe-" + topic);
+            connection = connect(rabbit, topic);
             channel = connection.createChannel();
             Map<String, Object> arguments = new HashMap<>();
             if (rabbit.isRealRabbit()) {
