@@ -62,8 +62,7 @@ class BrokerOutageTest extends RelayTestSupport {
 
             link.restore();
             awaitAllPublished(topic, Duration.ofSeconds(60));
-            DeliveryOrder order = DeliveryOrder.check(
-                    probe.read(AGGREGATES * EVENTS_PER_AGGREGATE, Duration.ofSeconds(30)), expected);
+            DeliveryOrder order = DeliveryOrder.read(probe, expected, Duration.ofSeconds(30));
             assertThat(order.missing).as("%s", order).isEmpty();
             assertThat(order.outOfOrder).as("%s", order).isEmpty();
         } finally {

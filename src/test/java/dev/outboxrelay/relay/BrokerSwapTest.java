@@ -67,7 +67,7 @@ class BrokerSwapTest extends RelayTestSupport {
             }
             swappedWriter.writeAll(events);
 
-            DeliveryOrder order = DeliveryOrder.check(probe.read(15, Duration.ofSeconds(30)), expected);
+            DeliveryOrder order = DeliveryOrder.read(probe, expected, Duration.ofSeconds(30));
             assertThat(order.missing).as("%s", order).isEmpty();
             assertThat(order.outOfOrder).as("%s", order).isEmpty();
             await("marked published", Duration.ofSeconds(10), () -> count(

@@ -1,5 +1,6 @@
 package dev.outboxrelay.relay;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,6 +12,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.outboxrelay.support.BrokerProbe;
 import dev.outboxrelay.support.Delivered;
 
 /**
@@ -60,6 +62,27 @@ final class DeliveryOrder {
         } catch (JsonProcessingException e) {
             throw new AssertionError("not a test event: " + body, e);
         }
+    }
+
+    /**
+     * Reads from the probe until every expected event has arrived at least once (duplicates count
+     * towards nothing), or the timeout passes, and checks what arrived.
+     */
+    static DeliveryOrder read(BrokerProbe probe, Map<String, Integer> expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int total = expected.values().stream().mapToInt(Integer::intValue).sum();
+        List<Delivered> messages = probe.read(total, timeout);
+        DeliveryOrder order = check(messages, expected);
+        while (!order.missing.isEmpty() && System.nanoTime() < deadline) {
+            Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+            try {
+                messages = probe.read(messages.size() + order.missing.size(), left);
+            } catch (AssertionError timedOut) {
+                break;
+            }
+            order = check(messages, expected);
+        }
+        return order;
     }
 
     /**

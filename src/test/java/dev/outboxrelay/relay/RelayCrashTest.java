@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.outboxrelay.outbox.OutboxEvent;
 import dev.outboxrelay.support.BrokerProbe;
-import dev.outboxrelay.support.Delivered;
 import dev.outboxrelay.support.RelayInstance;
 import dev.outboxrelay.support.RelayTestSupport;
 
@@ -62,9 +61,8 @@ class RelayCrashTest extends RelayTestSupport {
             camel.getRouteController().startRoute("outbox-relay");
             awaitAllPublished(topic, Duration.ofSeconds(60));
 
-            List<Delivered> delivered = probe.read(AGGREGATES * EVENTS_PER_AGGREGATE, Duration.ofSeconds(30));
-            delivered = probe.drain(Duration.ofSeconds(1));
-            DeliveryOrder order = DeliveryOrder.check(delivered, expected);
+            DeliveryOrder.read(probe, expected, Duration.ofSeconds(30));
+            DeliveryOrder order = DeliveryOrder.check(probe.drain(Duration.ofSeconds(1)), expected);
             assertThat(order.missing).as("%s", order).isEmpty();
             assertThat(order.outOfOrder).as("%s", order).isEmpty();
             assertThat(order.duplicates).as("the dead instance's batch is sent again").isPositive();

@@ -44,7 +44,7 @@ class RelayRouteControlTest extends RelayTestSupport {
             }
 
             awaitAllPublished(topic, Duration.ofSeconds(60));
-            DeliveryOrder order = DeliveryOrder.check(probe.read(2000, Duration.ofSeconds(30)), expected);
+            DeliveryOrder order = DeliveryOrder.read(probe, expected, Duration.ofSeconds(30));
             assertThat(order.missing).as("%s", order).isEmpty();
             assertThat(order.outOfOrder).as("%s", order).isEmpty();
         } finally {
