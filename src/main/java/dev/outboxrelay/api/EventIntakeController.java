@@ -9,6 +9,8 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.opentelemetry.api.trace.Span;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -72,7 +74,9 @@ public class EventIntakeController {
         String dedupeKey = request.dedupeKey() != null ? request.dedupeKey()
                 : idempotencyKey != null ? idempotencyKey : "intake:" + UUID.randomUUID();
         Map<String, String> headers = new LinkedHashMap<>(request.headers() == null ? Map.of() : request.headers());
-        if (traceparent != null && !headers.containsKey("traceparent")) {
+        // With tracing on, the writer stores this request's own span, which continues the caller's
+        // traceparent; without it, the caller's traceparent is kept as it came.
+        if (traceparent != null && !headers.containsKey("traceparent") && !Span.current().getSpanContext().isValid()) {
             headers.put("traceparent", traceparent);
         }
         OutboxWrite write = writer.write(new OutboxEvent(topic, request.aggregateId(), request.eventType(),

@@ -25,12 +25,14 @@ public class EventHandlers implements SmartInitializingSingleton {
 
     private final ConsumeProperties properties;
     private final BeanFactory beans;
+    private final HandlerTracing tracing;
     private final List<Mapping> mappings = new ArrayList<>();
     private final Map<String, Optional<Mapping>> resolved = new ConcurrentHashMap<>();
 
-    public EventHandlers(ConsumeProperties properties, BeanFactory beans) {
+    public EventHandlers(ConsumeProperties properties, BeanFactory beans, HandlerTracing tracing) {
         this.properties = properties;
         this.beans = beans;
+        this.tracing = tracing;
     }
 
     @Override
@@ -72,7 +74,7 @@ public class EventHandlers implements SmartInitializingSingleton {
         Mapping mapping = find(event.topic(), event.eventType()).orElseThrow(() -> new PermanentEventException(
                 "no handler is mapped to topic '" + event.topic() + "' and event type '" + event.eventType()
                         + "' (outbox.consume.handlers)"));
-        mapping.handler().handle(event);
+        tracing.inSpan(event, () -> mapping.handler().handle(event));
         exchange.setProperty(ConsumedEvents.OUTCOME, ConsumedEvents.HANDLED);
     }
 

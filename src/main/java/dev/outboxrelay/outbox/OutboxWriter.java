@@ -23,6 +23,7 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
+import dev.outboxrelay.observe.TraceContexts;
 import dev.outboxrelay.routing.RoutingTable;
 
 /**
@@ -236,7 +237,7 @@ public class OutboxWriter {
             return headers;
         }
         Map<String, String> traced = new LinkedHashMap<>(headers);
-        telemetry.getPropagators().getTextMapPropagator().inject(Context.current(), traced, Map::put);
+        traced.putAll(TraceContexts.inject(telemetry, Context.current()));
         return traced;
     }
 

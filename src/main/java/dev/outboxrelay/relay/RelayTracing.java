@@ -1,20 +1,16 @@
 package dev.outboxrelay.relay;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapGetter;
-import io.opentelemetry.context.propagation.TextMapPropagator;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
+import dev.outboxrelay.observe.TraceContexts;
 import dev.outboxrelay.routing.Broker;
 
 /**
@@ -26,17 +22,6 @@ import dev.outboxrelay.routing.Broker;
 @Component
 public class RelayTracing {
 
-    private static final TextMapGetter<Map<String, String>> HEADERS = new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(Map<String, String> carrier) {
-            return carrier.keySet();
-        }
-
-        @Override
-        public String get(Map<String, String> carrier, String key) {
-            return carrier == null ? null : carrier.get(key);
-        }
-    };
     private static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");
     private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
     private static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
@@ -56,8 +41,7 @@ public class RelayTracing {
         if (telemetry == null || event.destination() == null || !event.headers().containsKey(EventHeaders.TRACEPARENT)) {
             return;
         }
-        TextMapPropagator propagator = telemetry.getPropagators().getTextMapPropagator();
-        Context parent = propagator.extract(Context.root(), event.headers(), HEADERS);
+        Context parent = TraceContexts.extract(telemetry, event.headers());
         Span span = telemetry.getTracer("outbox-relay")
                 .spanBuilder("publish " + event.topic())
                 .setSpanKind(SpanKind.PRODUCER)
@@ -69,9 +53,7 @@ public class RelayTracing {
                 .setAttribute(AGGREGATE, event.aggregateId())
                 .setAttribute(ATTEMPT, (long) event.attempts() + 1)
                 .startSpan();
-        Map<String, String> carried = new HashMap<>(2);
-        propagator.inject(parent.with(span), carried, Map::put);
-        event.traced(span, carried);
+        event.traced(span, TraceContexts.inject(telemetry, parent.with(span)));
     }
 
     /** Closes the publish span with the event's outcome. */

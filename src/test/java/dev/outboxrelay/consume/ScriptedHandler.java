@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.opentelemetry.api.trace.Span;
+
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -27,6 +29,7 @@ public class ScriptedHandler implements EventHandler {
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
     private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+    private final Map<String, String> traceIds = new ConcurrentHashMap<>();
     private final Map<String, List<Instant>> attemptTimes = new ConcurrentHashMap<>();
     private final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
     private final Map<String, CountDownLatch> arrivals = new ConcurrentHashMap<>();
@@ -43,6 +46,7 @@ public class ScriptedHandler implements EventHandler {
     @Override
     public void handle(ConsumedEvent event) throws Exception {
         String key = event.consumer() + "/" + event.dedupeKey();
+        traceIds.put(key, Span.current().getSpanContext().getTraceId());
         int attempt = attempts.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
         attemptTimes.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(Instant.now());
         JsonNode script = json.readTree(event.payload());
@@ -67,6 +71,11 @@ public class ScriptedHandler implements EventHandler {
                 throw new IllegalStateException("gate " + hold + " never opened");
             }
         }
+    }
+
+    /** The trace the handler last ran in for a consumer's dedupe key (all zeros outside any trace). */
+    public String traceId(String consumer, String dedupeKey) {
+        return traceIds.get(consumer + "/" + dedupeKey);
     }
 
     /** Attempts the handler saw for a consumer's dedupe key, committed or not. */
