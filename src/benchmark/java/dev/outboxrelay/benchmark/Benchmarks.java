@@ -25,6 +25,12 @@ public final class Benchmarks {
         Settings settings = Settings.fromSystemProperties();
         Path root = Path.of("").toAbsolutePath();
         Path runs = root.resolve("target/benchmark/runs");
+        // logs, GC logs and Debezium's offsets of an earlier run must not leak into this one
+        if (Files.exists(runs)) {
+            try (java.util.stream.Stream<Path> old = Files.walk(runs)) {
+                old.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
         String load = Machine.load();
         log("scenarios " + settings.scenarios() + ", systems " + settings.systems() + "; " + load);
 

@@ -14,23 +14,45 @@ final class Peers {
     private Peers() {
     }
 
-    /** The textbook poller: one row per transaction, SELECT ... LIMIT 1 FOR UPDATE SKIP LOCKED, 2 loops. */
-    static final class NaivePoller implements RelaySystem {
+    /** A peer relay: a main class in a module of benchmark/peers, started with the run's -Dbench.* settings. */
+    abstract static class PeerRelay implements RelaySystem {
+
+        private final String name;
+        private final String mainClass;
+
+        PeerRelay(String name, String mainClass) {
+            this.name = name;
+            this.mainClass = mainClass;
+        }
 
         @Override
         public String name() {
-            return "naive-poller";
+            return name;
         }
 
         @Override
         public String peerModule() {
-            return "naive-poller";
+            return name;
+        }
+
+        /** Settings of this peer beyond those of every peer. */
+        Map<String, String> extraProperties(Bench bench) {
+            return Map.of();
         }
 
         @Override
         public SystemProcess start(Bench bench, BenchDatabase database, Run run) throws Exception {
-            return bench.launchPeer(run.scenario(), name(), peerModule(),
-                    "dev.outboxrelay.benchmark.peer.naive.NaivePoller", RelaySystem.peerProperties(bench, database, run));
+            Map<String, String> properties = RelaySystem.peerProperties(bench, database, run);
+            properties.putAll(extraProperties(bench));
+            return bench.launchPeer(run.scenario(), name, peerModule(), mainClass, properties);
+        }
+    }
+
+    /** The textbook poller: one row per transaction, SELECT ... LIMIT 1 FOR UPDATE SKIP LOCKED, 2 loops. */
+    static final class NaivePoller extends PeerRelay {
+
+        NaivePoller() {
+            super("naive-poller", "dev.outboxrelay.benchmark.peer.naive.NaivePoller");
         }
 
         @Override
@@ -40,24 +62,15 @@ final class Peers {
     }
 
     /** Debezium's embedded engine, PostgreSQL connector (pgoutput), outbox EventRouter, produced to Kafka. */
-    static final class Debezium implements RelaySystem {
+    static final class Debezium extends PeerRelay {
 
-        @Override
-        public String name() {
-            return "debezium";
+        Debezium() {
+            super("debezium", "dev.outboxrelay.benchmark.peer.debezium.DebeziumPeer");
         }
 
         @Override
-        public String peerModule() {
-            return "debezium";
-        }
-
-        @Override
-        public SystemProcess start(Bench bench, BenchDatabase database, Run run) throws Exception {
-            Map<String, String> properties = RelaySystem.peerProperties(bench, database, run);
-            properties.put("bench.debezium.poll-interval-ms", Integer.toString(bench.settings().debeziumPollMillis()));
-            return bench.launchPeer(run.scenario(), name(), peerModule(),
-                    "dev.outboxrelay.benchmark.peer.debezium.DebeziumPeer", properties);
+        Map<String, String> extraProperties(Bench bench) {
+            return Map.of("bench.debezium.poll-interval-ms", Integer.toString(bench.settings().debeziumPollMillis()));
         }
 
         @Override
@@ -70,22 +83,10 @@ final class Peers {
      * Spring Modulith 1.4's JDBC event publication registry with Kafka externalization. Its producer
      * lives in its process; a backlog is publication rows that were never completed, resubmitted.
      */
-    static final class Modulith implements RelaySystem {
+    static final class Modulith extends PeerRelay {
 
-        @Override
-        public String name() {
-            return "modulith";
-        }
-
-        @Override
-        public String peerModule() {
-            return "modulith";
-        }
-
-        @Override
-        public SystemProcess start(Bench bench, BenchDatabase database, Run run) throws Exception {
-            return bench.launchPeer(run.scenario(), name(), peerModule(),
-                    "dev.outboxrelay.benchmark.peer.modulith.ModulithPeer", RelaySystem.peerProperties(bench, database, run));
+        Modulith() {
+            super("modulith", "dev.outboxrelay.benchmark.peer.modulith.ModulithPeer");
         }
 
         @Override

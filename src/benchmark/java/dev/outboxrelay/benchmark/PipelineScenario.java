@@ -83,7 +83,7 @@ final class PipelineScenario implements Scenario {
                 }
                 long start = SteadyScenario.firstCommit(commits);
                 double producerSeconds = (SteadyScenario.lastCommit(commits) - start) / 1e6;
-                String note = String.format(Locale.ROOT, "%s; producers wrote %,.0f/s (%d × %d events/tx)%s",
+                String note = String.format(Locale.ROOT, "%s; producers wrote %,.0f/s (%d connections × %d events/tx)%s",
                         system.note(), written / producerSeconds, settings.producerThreads(),
                         settings.pipelineEventsPerTransaction(), complete ? "" : "; INCOMPLETE: timed out");
                 return new Row(label(), system.name(), count, (last - start) / 1e6, Latencies.of(commits.micros(), handled),
