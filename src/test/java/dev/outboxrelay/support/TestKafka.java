@@ -22,7 +22,7 @@ public final class TestKafka {
     }
 
     /** @param direct no proxy in between, for benchmarks: a proxy costs two copies of every byte */
-    static TestKafka start(boolean direct) {
+    public static TestKafka start(boolean direct) {
         int listenPort = FreePorts.next();
         TcpProxy proxy = direct ? null : TcpProxy.start(listenPort);
         int advertisedPort = direct ? listenPort : proxy.port();

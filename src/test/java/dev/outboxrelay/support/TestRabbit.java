@@ -33,7 +33,7 @@ public final class TestRabbit {
     }
 
     /** @param direct no proxy in between, for benchmarks */
-    static TestRabbit start(boolean direct) {
+    public static TestRabbit start(boolean direct) {
         if (!Boolean.getBoolean("outbox.test.embedded") && FreePorts.isListening(LOCAL_PORT)) {
             return new TestRabbit(direct ? null : TcpProxy.start(LOCAL_PORT), LOCAL_PORT, true,
                     "RabbitMQ on 127.0.0.1:" + LOCAL_PORT);

@@ -19,7 +19,7 @@ public final class TestSqs {
     }
 
     /** @param direct no proxy in between, for benchmarks */
-    static TestSqs start(boolean direct) {
+    public static TestSqs start(boolean direct) {
         int listenPort = FreePorts.next();
         TcpProxy proxy = direct ? null : TcpProxy.start(listenPort);
         int port = direct ? listenPort : proxy.port();

@@ -1,0 +1,90 @@
+package dev.outboxrelay.benchmark;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The benchmark's knobs, read from {@code -Dbenchmark.*} system properties (the Maven profile forwards
+ * the common ones; others go in {@code -Dbenchmark.jvm.extra}).
+ *
+ * @param scenarios          which scenarios run, in order
+ * @param systems            which systems run, in order
+ * @param events             drain backlog size
+ * @param warmUp             events (or jobs) each system handles before a measured run
+ * @param aggregates         aggregates the events are spread over
+ * @param steadyRates        offered rates of the steady-state scenario, events/s
+ * @param steadySeconds      how long each steady rate is offered
+ * @param eventsPerTransaction  events per producer transaction, steady state; 0: rate / 1,000 (at least 1)
+ * @param pipelineSeconds    how long the pipeline's producers write
+ * @param pipelineEventsPerTransaction  events per producer transaction, pipeline
+ * @param producerThreads    producer connections
+ * @param jobs               jobs of the job-queue scenario
+ * @param jobWorkers         workers of the job-queue scenario
+ * @param timeoutSeconds     longest wait for one measured run to finish
+ * @param systemJvm          JVM options every system under test gets
+ * @param debeziumPollMillis Debezium's poll.interval.ms
+ */
+record Settings(List<String> scenarios, List<String> systems, int events, int warmUp, int aggregates,
+                List<Integer> steadyRates, int steadySeconds, int eventsPerTransaction, int pipelineSeconds,
+                int pipelineEventsPerTransaction, int producerThreads, int jobs, int jobWorkers,
+                int timeoutSeconds, List<String> systemJvm, int debeziumPollMillis) {
+
+    static final List<String> ALL_SCENARIOS = List.of("drain", "steady", "pipeline", "jobs");
+    static final List<String> ALL_SYSTEMS = List.of("ours", "debezium", "modulith", "naive-poller", "db-scheduler");
+
+    static Settings fromSystemProperties() {
+        return new Settings(
+                list("benchmark.scenarios", ALL_SCENARIOS),
+                list("benchmark.systems", ALL_SYSTEMS),
+                Integer.getInteger("benchmark.events", 200_000),
+                Integer.getInteger("benchmark.warmup", 20_000),
+                Integer.getInteger("benchmark.aggregates", 1_000),
+                Arrays.stream(System.getProperty("benchmark.steady.rates", "1000,5000").split(","))
+                        .map(String::strip).map(Integer::valueOf).toList(),
+                Integer.getInteger("benchmark.steady.seconds", 30),
+                Integer.getInteger("benchmark.steady.events-per-transaction", 0),
+                Integer.getInteger("benchmark.pipeline.seconds", 30),
+                Integer.getInteger("benchmark.pipeline.events-per-transaction", 10),
+                Integer.getInteger("benchmark.producer.threads", 8),
+                Integer.getInteger("benchmark.jobs", 100_000),
+                Integer.getInteger("benchmark.jobs.workers", 2),
+                Integer.getInteger("benchmark.timeout.seconds", 600),
+                Arrays.asList(System.getProperty("benchmark.system.jvm", "-Xmx1g -XX:+UseG1GC").strip().split("\\s+")),
+                Integer.getInteger("benchmark.debezium.poll-interval-ms", 10));
+    }
+
+    String describe() {
+        return String.format(java.util.Locale.ROOT, "drain %,d events, warm-up %,d, %,d aggregates; steady %s/s for %d s, "
+                        + "%s event(s)/tx; pipeline %d s, %d events/tx; %d producer connections; %,d jobs, %d workers; "
+                        + "systems under test in JVMs with %s",
+                events, warmUp, aggregates, steadyRates, steadySeconds,
+                eventsPerTransaction > 0 ? Integer.toString(eventsPerTransaction) : "rate/1,000", pipelineSeconds,
+                pipelineEventsPerTransaction, producerThreads, jobs, jobWorkers, String.join(" ", systemJvm));
+    }
+
+    int eventsPerTransaction(int rate) {
+        return eventsPerTransaction > 0 ? eventsPerTransaction : Math.max(1, rate / 1000);
+    }
+
+    boolean runs(String scenario) {
+        return scenarios.contains(scenario);
+    }
+
+    boolean includes(String system) {
+        return systems.contains(system);
+    }
+
+    private static List<String> list(String property, List<String> all) {
+        String value = System.getProperty(property, "all").strip();
+        if (value.isEmpty() || value.equals("all")) {
+            return all;
+        }
+        List<String> chosen = Arrays.stream(value.split(",")).map(String::strip).toList();
+        for (String item : chosen) {
+            if (!all.contains(item)) {
+                throw new IllegalArgumentException("-D" + property + ": unknown " + item + "; known: " + all);
+            }
+        }
+        return chosen;
+    }
+}
