@@ -19,6 +19,8 @@ picked AS (
     WHERE e.published_at IS NULL
       AND e.parked_at IS NULL
       AND e.slot IN (SELECT o.slot FROM owned o)
+      -- topics whose broker's circuit is open or that are at their rate limit wait where they are
+      AND e.topic <> ALL(CAST(:#${bean:relayClaim.pausedTopics} AS text[]))
       AND e.available_at <= now()
       AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= now())
       AND (e.lease_until IS NULL OR e.lease_until < now())

@@ -53,6 +53,23 @@ final class Bench {
         return root.resolve("target/classes") + java.io.File.pathSeparator + Files.readString(dependencies).strip();
     }
 
+    /**
+     * The relay plus the benchmark's no-op handlers ({@code dev.outboxrelay.benchmark.work}), copied on
+     * their own so that nothing else of the benchmark or the tests reaches the relay's classpath.
+     */
+    String relayWithWorkClasspath() throws IOException {
+        Path source = root.resolve("target/test-classes/dev/outboxrelay/benchmark/work");
+        Path copy = root.resolve("target/benchmark/work-classes");
+        Path into = copy.resolve("dev/outboxrelay/benchmark/work");
+        Files.createDirectories(into);
+        try (var classes = Files.list(source)) {
+            for (Path file : classes.toList()) {
+                Files.copy(file, into.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        return relayClasspath() + java.io.File.pathSeparator + copy;
+    }
+
     /** A peer module's classes and its own runtime classpath (benchmark/peers/<module>). */
     String peerClasspath(String module) throws IOException {
         Path target = root.resolve("benchmark/peers").resolve(module).resolve("target");

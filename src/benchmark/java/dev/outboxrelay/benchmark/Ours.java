@@ -57,8 +57,14 @@ final class Ours implements RelaySystem {
         }
         List<String> arguments = new ArrayList<>();
         properties.forEach((key, value) -> arguments.add("--" + key + "=" + value));
-        return bench.launch(run.scenario(), name(), bench.relayClasspath(), "dev.outboxrelay.OutboxRelayApplication",
+        String classpath = run.consumes() ? bench.relayWithWorkClasspath() : bench.relayClasspath();
+        return bench.launch(run.scenario(), name(), classpath, "dev.outboxrelay.OutboxRelayApplication",
                 arguments, line -> line.contains("Started OutboxRelayApplication in"));
+    }
+
+    @Override
+    public String handledSql(String consumerGroup) {
+        return pipeline.handledSql(consumerGroup);
     }
 
     @Override

@@ -1,14 +1,19 @@
 package dev.outboxrelay.benchmark;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.outboxrelay.benchmark.peer.Micros;
+import dev.outboxrelay.benchmark.work.BenchmarkWork;
 
 /**
- * ADAPTER TO FILL IN after merging issue 5 (the PostgreSQL job queue, package
- * {@code dev.outboxrelay.jobs}): ours in the job-queue scenario. To fill in: {@link #start} (launch the
- * relay process like {@link Ours#start} with the job workers on, {@code workers} of them, and a no-op
- * handler for the benchmark's job type), {@link #enqueue} (one transaction of plain SQL or the Java
- * API's statement), {@link #remaining}, and make {@link #unsupported} answer null.
+ * Ours in the job-queue scenario: the relay process with its job workers on ({@code workers} threads)
+ * and the benchmark's no-op queue worker; jobs are enqueued with plain SQL into {@code job_queue}, as
+ * the Java API's statement does, in one transaction.
  */
 final class OursJobQueue implements JobQueueSystem {
 
@@ -24,10 +29,7 @@ final class OursJobQueue implements JobQueueSystem {
 
     @Override
     public String unsupported() {
-        if (!Files.isDirectory(Path.of("target/classes/dev/outboxrelay/jobs"))) {
-            return "needs the job queue of issue 5 (dev.outboxrelay.jobs), not in this branch yet";
-        }
-        return "issue 5 is merged: fill in the adapter OursJobQueue (start, enqueue, remaining)";
+        return null;
     }
 
     @Override
@@ -36,17 +38,40 @@ final class OursJobQueue implements JobQueueSystem {
     }
 
     @Override
-    public SystemProcess start(Bench bench, BenchDatabase database, int workers) {
-        throw new UnsupportedOperationException("OursJobQueue.start: " + unsupported());
+    public SystemProcess start(Bench bench, BenchDatabase database, int workers) throws Exception {
+        Map<String, String> properties = new LinkedHashMap<>(bench.servers().relayProperties(database));
+        properties.put("server.port", "0");
+        properties.put("outbox.relay.instance-id", "bench-ours-jobs");
+        properties.put("outbox.jobs.worker-threads", Integer.toString(workers));
+        List<String> arguments = new ArrayList<>();
+        properties.forEach((key, value) -> arguments.add("--" + key + "=" + value));
+        return bench.launch("jobs", name(), bench.relayWithWorkClasspath(), "dev.outboxrelay.OutboxRelayApplication",
+                arguments, line -> line.contains("Started OutboxRelayApplication in"));
     }
 
     @Override
-    public long enqueue(BenchDatabase database, long first, int count, Runnable beforeCommit) {
-        throw new UnsupportedOperationException("OursJobQueue.enqueue: " + unsupported());
+    public long enqueue(BenchDatabase database, long first, int count, Runnable beforeCommit) throws Exception {
+        try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            statement.execute("""
+                    INSERT INTO job_queue (id, queue, payload)
+                    SELECT gen_random_uuid(), '%s', jsonb_build_object('n', g)
+                    FROM generate_series(%d::bigint, %d::bigint) AS g""".formatted(BenchmarkWork.JOB_QUEUE, first,
+                    first + count - 1));
+            statement.execute("ANALYZE job_queue");
+            beforeCommit.run();
+            connection.commit();
+            return Micros.now();
+        }
     }
 
     @Override
-    public long remaining(BenchDatabase database) {
-        throw new UnsupportedOperationException("OursJobQueue.remaining: " + unsupported());
+    public long remaining(BenchDatabase database) throws Exception {
+        return database.count("SELECT count(*) FROM job_queue WHERE queue = '" + BenchmarkWork.JOB_QUEUE + "'");
+    }
+
+    @Override
+    public String note() {
+        return "job workers with the shipped defaults (batch 10), plain-SQL enqueue";
     }
 }

@@ -1,40 +1,39 @@
 package dev.outboxrelay.benchmark;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * ADAPTER TO FILL IN after merging issue 4 (idempotent broker consumers, package
- * {@code dev.outboxrelay.consume}): how ours runs the pipeline scenario. The relay process then also
- * consumes the topic with its own idempotent Kafka consumer route and a no-op handler, and the
- * scenario needs to know when each event was handled.
- *
- * <p>To fill in: {@link #properties} (the consumer settings that make the relay process consume
- * {@code run.topic()} as consumer {@code run.consumerGroup()} with a no-op handler), {@link #handledSql}
- * (how many events were handled, and when), and then make {@link #unsupported} answer null.
+ * How ours runs the pipeline scenario: the relay process also consumes the topic with its own
+ * idempotent Kafka consumer (issue 4's consumers, batch-committed, processed key in the handler's
+ * transaction) and the benchmark's no-op handler ({@code dev.outboxrelay.benchmark.work}).
  */
 final class OursPipeline {
 
-    /** Why ours cannot run the pipeline yet, or null. */
+    /** Why ours cannot run the pipeline, or null. */
     String unsupported() {
-        if (!Files.isDirectory(Path.of("target/classes/dev/outboxrelay/consume"))) {
-            return "needs the idempotent consumers of issue 4 (dev.outboxrelay.consume), not in this branch yet";
-        }
-        return "issue 4 is merged: fill in the adapter OursPipeline (consumer settings, handled-times query)";
+        return null;
     }
 
-    /** Spring properties that make the relay process consume the run's topic (issue 4's settings). */
+    /** Spring properties that make the relay process consume the run's topic as the run's consumer group. */
     Map<String, String> properties(RelaySystem.Run run) {
-        throw new UnsupportedOperationException("OursPipeline.properties: " + unsupported());
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("outbox.consume.consumers[0].name", run.consumerGroup());
+        properties.put("outbox.consume.consumers[0].broker", "kafka");
+        properties.put("outbox.consume.consumers[0].topics[0]", run.topic());
+        properties.put("outbox.consume.handlers[0].topic", run.topic());
+        properties.put("outbox.consume.handlers[0].bean", "benchmarkHandler");
+        return properties;
     }
 
     /**
-     * A query answering, for consumer {@code group}, one row per handled event: its number
-     * ({@code n}, the benchmark payload's field) and when it was handled ({@code handled_micros},
-     * microseconds since the epoch), e.g. from issue 4's processed-keys table.
+     * One row per handled event: its number ({@code n}, the tail of the dedupe key) and when its
+     * handler's transaction recorded it ({@code handled_micros}), from the consumer's processed keys.
      */
     String handledSql(String group) {
-        throw new UnsupportedOperationException("OursPipeline.handledSql: " + unsupported());
+        return """
+                SELECT CAST(substring(dedupe_key FROM '([0-9]+)$') AS bigint) AS n,
+                       CAST(extract(epoch FROM processed_at) * 1000000 AS bigint) AS handled_micros
+                FROM consumer_processed_keys WHERE consumer = '%s'""".formatted(group);
     }
 }

@@ -24,7 +24,6 @@ import org.springframework.stereotype.Component;
 @Component("kafkaSink")
 public class KafkaSink {
 
-    static final String UNIT = "outboxSendUnit";
     static final String RECORDS = "outboxKafkaRecords";
 
     /**
@@ -44,7 +43,7 @@ public class KafkaSink {
             EventHeaders.of(event).forEach(message::setHeader);
             records.add(record);
         }
-        exchange.setProperty(UNIT, unit);
+        exchange.setProperty(SendUnit.PROPERTY, unit);
         exchange.setProperty(RECORDS, records);
         return () -> new Iterator<>() {
             private int next;
@@ -71,7 +70,7 @@ public class KafkaSink {
     /** Marks each event by its record's own result; a record with no result failed with the send. */
     @SuppressWarnings("unchecked")
     public void settle(Exchange exchange) {
-        SendUnit unit = exchange.getProperty(UNIT, SendUnit.class);
+        SendUnit unit = exchange.getProperty(SendUnit.PROPERTY, SendUnit.class);
         List<Exchange> records = exchange.getProperty(RECORDS, List.class);
         Exception sendFailure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         boolean unreachable = false;

@@ -23,7 +23,6 @@ import dev.outboxrelay.brokers.RabbitExchanges;
 @Component("rabbitSink")
 public class RabbitSink {
 
-    static final String UNIT = "outboxSendUnit";
     /** Header naming the exchange, read by the sink route's endpoint URI. */
     public static final String EXCHANGE = "outboxExchange";
 
@@ -34,7 +33,7 @@ public class RabbitSink {
     }
 
     public String prepare(SendUnit unit, Exchange exchange) {
-        exchange.setProperty(UNIT, unit);
+        exchange.setProperty(SendUnit.PROPERTY, unit);
         RelayEvent event = unit.events().get(0);
         String exchangeName = unit.destination().name();
         exchanges.ensure(exchangeName);
@@ -51,11 +50,11 @@ public class RabbitSink {
     }
 
     public void published(Exchange exchange) {
-        exchange.getProperty(UNIT, SendUnit.class).events().get(0).published();
+        exchange.getProperty(SendUnit.PROPERTY, SendUnit.class).events().get(0).published();
     }
 
     public void fail(Exchange exchange) {
-        SendUnit unit = exchange.getProperty(UNIT, SendUnit.class);
+        SendUnit unit = exchange.getProperty(SendUnit.PROPERTY, SendUnit.class);
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         unit.failRemaining(SendFailures.describe(failure), isRejected(failure));
     }

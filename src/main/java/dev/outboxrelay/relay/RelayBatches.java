@@ -45,14 +45,16 @@ public class RelayBatches {
     private final ObjectMapper json;
     private final MeterRegistry meters;
     private final RelayTracing tracing;
+    private final TopicRateLimits rateLimits;
 
     public RelayBatches(RoutingTable routing, RelayProperties properties, ObjectMapper json, MeterRegistry meters,
-                        RelayTracing tracing) {
+                        RelayTracing tracing, TopicRateLimits rateLimits) {
         this.routing = routing;
         this.properties = properties;
         this.json = json;
         this.meters = meters;
         this.tracing = tracing;
+        this.rateLimits = rateLimits;
     }
 
     /** Reads the claimed rows, resolves each event's destination and checks it can be sent. */
@@ -64,6 +66,7 @@ public class RelayBatches {
         }
         events.sort(Comparator.comparingLong(RelayEvent::seq));
         events.forEach(this::check);
+        events.forEach(this::limitRate);
         events.forEach(tracing::start);
         RelayBatch batch = new RelayBatch(events, properties.kafkaPipelining());
         exchange.setProperty(BATCH, batch);
@@ -124,6 +127,12 @@ public class RelayBatches {
             event.failed("event of " + size + " bytes exceeds the " + destination.broker().configName()
                     + " limit of " + limit + " bytes (outbox.relay.max-bytes." + destination.broker().configName() + ")",
                     true);
+        }
+    }
+
+    private void limitRate(RelayEvent event) {
+        if (event.outcome() == RelayEvent.Outcome.PENDING && !rateLimits.tryAcquire(event.topic())) {
+            event.deferred(rateLimits.millisUntilNext(event.topic()));
         }
     }
 
@@ -209,6 +218,7 @@ public class RelayBatches {
                                 event.attempts() + 1, destination, event.error());
                     }
                 }
+                case DEFERRED -> meters.counter("outbox.relay.deferred", "topic", event.topic()).increment();
                 default -> {
                 }
             }

@@ -2,6 +2,8 @@ package dev.outboxrelay.relay;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -15,10 +17,14 @@ import org.springframework.stereotype.Component;
 public class RelayClaim {
 
     private final RelayProperties properties;
+    private final RelayCircuits circuits;
+    private final TopicRateLimits rateLimits;
     private final String owner;
 
-    public RelayClaim(RelayProperties properties) {
+    public RelayClaim(RelayProperties properties, RelayCircuits circuits, TopicRateLimits rateLimits) {
         this.properties = properties;
+        this.circuits = circuits;
+        this.rateLimits = rateLimits;
         this.owner = properties.instanceId() != null && !properties.instanceId().isBlank()
                 ? properties.instanceId()
                 : hostName() + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
@@ -66,5 +72,15 @@ public class RelayClaim {
 
     public int maxAttempts() {
         return properties.maxAttempts();
+    }
+
+    /**
+     * Topics the next claim leaves alone: their broker's circuit is open, or they are at their rate
+     * limit. Their events wait in the outbox, and everything else keeps flowing.
+     */
+    public String[] pausedTopics() {
+        List<String> paused = new ArrayList<>(circuits.pausedTopics());
+        paused.addAll(rateLimits.exhaustedTopics());
+        return paused.toArray(String[]::new);
     }
 }

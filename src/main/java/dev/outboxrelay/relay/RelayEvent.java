@@ -23,7 +23,9 @@ public final class RelayEvent {
         /** sent or checked, and failed */
         FAILED,
         /** not sent because an earlier event of its aggregate failed in this batch */
-        HELD
+        HELD,
+        /** not sent because its topic is at its rate limit; waits without an attempt counted */
+        DEFERRED
     }
 
     private final UUID id;
@@ -43,6 +45,7 @@ public final class RelayEvent {
     private volatile String error;
     private volatile boolean rejected;
     private volatile Instant publishedAt;
+    private volatile long deferMillis;
     private volatile Span span;
     private volatile Map<String, String> carriedTrace = Map.of();
 
@@ -83,6 +86,16 @@ public final class RelayEvent {
 
     void held() {
         outcome = Outcome.HELD;
+    }
+
+    /** Not to be sent for at least {@code millis}: its topic is at its rate limit. */
+    void deferred(long millis) {
+        this.deferMillis = millis;
+        outcome = Outcome.DEFERRED;
+    }
+
+    long deferMillis() {
+        return deferMillis;
     }
 
     /** The relay's publish span and the trace headers the message carries instead of the stored ones. */

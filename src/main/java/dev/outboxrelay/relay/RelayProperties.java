@@ -1,11 +1,13 @@
 package dev.outboxrelay.relay;
 
 import java.time.Duration;
+import java.util.List;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -30,6 +32,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxBytes     the largest event (payload and headers) each broker takes
  * @param kafkaPipelining send several events of one aggregate to Kafka without waiting for each
  *                     acknowledgement; see {@link RelayBatch} for the trade-off
+ * @param circuitBreaker when a broker counts as down, and for how long the relay leaves it alone
+ * @param rateLimits   per-topic publish rate limits
  */
 @ConfigurationProperties("outbox.relay")
 @Validated
@@ -46,7 +50,9 @@ public record RelayProperties(
         @DefaultValue("2") @Min(1) @Max(16) int lanes,
         @DefaultValue("8") @Min(1) @Max(256) int sendThreads,
         @DefaultValue @Valid MaxBytes maxBytes,
-        @DefaultValue("false") boolean kafkaPipelining) {
+        @DefaultValue("false") boolean kafkaPipelining,
+        @DefaultValue @Valid CircuitBreaker circuitBreaker,
+        @DefaultValue List<@Valid RateLimit> rateLimits) {
 
     public RelayProperties {
         requirePositive("outbox.relay.lease", lease);
@@ -109,6 +115,37 @@ public record RelayProperties(
             @DefaultValue("1000000") @Min(1) int kafka,
             @DefaultValue("262144") @Min(1) @Max(262144) int sqs,
             @DefaultValue("16777216") @Min(1) int rabbitmq) {
+    }
+
+    /**
+     * A circuit breaker per broker (resilience4j, counting send units).
+     *
+     * @param window             the last this many units decide
+     * @param minimumCalls       units needed before the circuit may open
+     * @param failureRatePercent share of units that found the broker unreachable that opens the circuit
+     * @param openFor            how long an open circuit keeps the broker's topics unclaimed before a probe
+     * @param halfOpenCalls      probe units that must succeed to close the circuit again
+     */
+    public record CircuitBreaker(
+            @DefaultValue("10") @Min(1) int window,
+            @DefaultValue("5") @Min(1) int minimumCalls,
+            @DefaultValue("50") @DecimalMin("1") @Max(100) float failureRatePercent,
+            @DefaultValue("10s") @NotNull Duration openFor,
+            @DefaultValue("2") @Min(1) int halfOpenCalls) {
+
+        public CircuitBreaker {
+            requirePositive("outbox.relay.circuit-breaker.open-for", openFor);
+        }
+    }
+
+    /**
+     * A publish rate limit.
+     *
+     * @param topic     a topic name or pattern ({@code *} for any run of characters); each matching topic
+     *                  gets a limit of its own
+     * @param perSecond events per second
+     */
+    public record RateLimit(@NotBlank String topic, @DecimalMin("0.1") double perSecond) {
     }
 
     private static void requirePositive(String name, Duration value) {

@@ -12,6 +12,9 @@ import dev.outboxrelay.routing.Destination;
  */
 public final class SendUnit {
 
+    /** Exchange property holding the unit while a sink route sends it. */
+    public static final String PROPERTY = "outboxSendUnit";
+
     private final Destination destination;
     private final List<RelayEvent> events;
 

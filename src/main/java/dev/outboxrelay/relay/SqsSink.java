@@ -34,7 +34,6 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResultEntry;
 @Component("sqsSink")
 public class SqsSink {
 
-    static final String UNIT = "outboxSendUnit";
     /** Header naming the queue, read by the sink route's endpoint URI. */
     public static final String QUEUE = "outboxQueue";
     /** The one attribute holding the event's own headers: SQS allows only ten attributes a message. */
@@ -50,7 +49,7 @@ public class SqsSink {
     }
 
     public SendMessageBatchRequest prepare(SendUnit unit, Exchange exchange) {
-        exchange.setProperty(UNIT, unit);
+        exchange.setProperty(SendUnit.PROPERTY, unit);
         exchange.getMessage().setHeader(QUEUE, unit.destination().name());
         boolean fifo = unit.destination().isFifoQueue();
         List<SendMessageBatchRequestEntry> entries = new ArrayList<>(unit.events().size());
@@ -134,7 +133,7 @@ public class SqsSink {
 
     /** Marks each event by its entry's result in the batch response. */
     public void settle(Exchange exchange) {
-        SendUnit unit = exchange.getProperty(UNIT, SendUnit.class);
+        SendUnit unit = exchange.getProperty(SendUnit.PROPERTY, SendUnit.class);
         SendMessageBatchResponse response = exchange.getMessage().getBody(SendMessageBatchResponse.class);
         for (SendMessageBatchResultEntry ok : response.successful()) {
             unit.events().get(Integer.parseInt(ok.id())).published();
@@ -149,7 +148,7 @@ public class SqsSink {
 
     /** The whole call failed: a 4xx from SQS refuses these messages, anything else is retried. */
     public void fail(Exchange exchange) {
-        SendUnit unit = exchange.getProperty(UNIT, SendUnit.class);
+        SendUnit unit = exchange.getProperty(SendUnit.PROPERTY, SendUnit.class);
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         unit.failRemaining(SendFailures.describe(failure), isRejected(failure));
     }

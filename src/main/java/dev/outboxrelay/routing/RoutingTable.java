@@ -119,6 +119,11 @@ public class RoutingTable {
         return Optional.ofNullable(defaultRule).map(rule -> rule.destinationFor(topic));
     }
 
+    /** Every topic resolved so far and where it goes; a live, read-only view. */
+    public Map<String, Optional<Destination>> knownTopics() {
+        return java.util.Collections.unmodifiableMap(resolved);
+    }
+
     /** The brokers some entry can send to: only these need to be reachable. */
     public Set<Broker> brokersInUse() {
         Set<Broker> brokers = EnumSet.noneOf(Broker.class);

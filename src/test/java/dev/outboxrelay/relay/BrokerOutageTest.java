@@ -8,8 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.outboxrelay.outbox.OutboxEvent;
 import dev.outboxrelay.support.BrokerProbe;
@@ -17,18 +20,28 @@ import dev.outboxrelay.support.RelayTestSupport;
 import dev.outboxrelay.support.TcpProxy;
 
 /**
- * The broker becomes unreachable (its connection is cut at the TCP level): events wait in the
- * outbox, failed attempts back off in the database and never park, and everything is delivered in
- * order once the broker is back.
+ * The broker becomes unreachable (its connection is cut at the TCP level): its circuit breaker opens
+ * and the relay stops claiming its topics, which wait in the outbox without churning through attempts
+ * or being parked, while another broker's events keep flowing; once the broker is back a half-open
+ * probe closes the circuit and everything is delivered in order.
  */
 class BrokerOutageTest extends RelayTestSupport {
+
+    @Autowired
+    private RelayCircuits circuits;
+
+    @Autowired
+    private MeterRegistry meters;
+
+    @Autowired
+    private RelayClaim claim;
 
     private static final int AGGREGATES = 10;
     private static final int EVENTS_PER_AGGREGATE = 20;
 
     @ParameterizedTest
     @EnumSource(value = BrokerProbe.Kind.class, names = {"KAFKA", "SQS_FIFO", "RABBITMQ"})
-    void eventsWaitWhileTheBrokerIsDownAndAllArriveAfterwards(BrokerProbe.Kind kind) {
+    void eventsWaitWhileTheBrokerIsDownOthersKeepFlowingAndAllArriveAfterwards(BrokerProbe.Kind kind) throws Exception {
         String name = "outage-" + unique();
         TcpProxy link = switch (kind.broker()) {
             case KAFKA -> servers().kafka().proxy();
@@ -50,9 +63,16 @@ class BrokerOutageTest extends RelayTestSupport {
                 writer.writeAll(round);
             }
 
-            // more failed attempts than outbox.relay.max-attempts (3): an unreachable broker never parks
-            await("every aggregate's first event retried past max-attempts", Duration.ofSeconds(90), () ->
-                    count("SELECT count(*) FROM outbox_events WHERE topic = ? AND attempts > 3", topic) >= AGGREGATES);
+            await("circuit breaker for " + kind.broker().configName() + " open", Duration.ofSeconds(60),
+                    () -> circuits.isOpen(kind.broker()));
+            assertThat(claim.pausedTopics()).as("the claim leaves the broker's topics alone").contains(topic);
+            BrokerProbe.Kind other = kind == BrokerProbe.Kind.KAFKA ? BrokerProbe.Kind.RABBITMQ : BrokerProbe.Kind.KAFKA;
+            try (BrokerProbe elsewhere = BrokerProbe.open(other, name + "-other")) {
+                writer.write(event(elsewhere.topic(), name + "-other-agg", 0));
+                awaitAllPublished(elsewhere.topic(), Duration.ofSeconds(30));
+            }
+            assertThat(meters.get("outbox.relay.circuit.state").tag("broker", kind.broker().configName()).gauge().value())
+                    .as("circuit state metric").isIn(1.0, 2.0);
             assertThat(published(topic)).isZero();
             assertThat(count("SELECT count(*) FROM outbox_events WHERE topic = ? AND parked_at IS NOT NULL", topic))
                     .isZero();
