@@ -34,6 +34,7 @@ import org.springframework.validation.annotation.Validated;
  *                     acknowledgement; see {@link RelayBatch} for the trade-off
  * @param circuitBreaker when a broker counts as down, and for how long the relay leaves it alone
  * @param rateLimits   per-topic publish rate limits
+ * @param activityLogInterval how often the relay logs what it did (0 for never)
  */
 @ConfigurationProperties("outbox.relay")
 @Validated
@@ -52,9 +53,14 @@ public record RelayProperties(
         @DefaultValue @Valid MaxBytes maxBytes,
         @DefaultValue("false") boolean kafkaPipelining,
         @DefaultValue @Valid CircuitBreaker circuitBreaker,
-        @DefaultValue List<@Valid RateLimit> rateLimits) {
+        @DefaultValue List<@Valid RateLimit> rateLimits,
+        @DefaultValue("1m") @NotNull Duration activityLogInterval) {
 
     public RelayProperties {
+        if (activityLogInterval != null && activityLogInterval.isNegative()) {
+            throw new IllegalArgumentException("outbox.relay.activity-log-interval must not be negative, was "
+                    + activityLogInterval);
+        }
         requirePositive("outbox.relay.lease", lease);
         requirePositive("outbox.relay.poll-interval", pollInterval);
         if (slots != null && lease != null && slots.ttl() != null && lease.compareTo(slots.ttl()) < 0) {
