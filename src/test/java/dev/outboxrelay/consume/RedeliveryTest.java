@@ -160,6 +160,29 @@ class RedeliveryTest extends ConsumerTestSupport {
         assertThat(letter.schemaVersion()).isEqualTo(99);
     }
 
+    @Test
+    void eventOfASchemaVersionTheConsumerDoesNotKnowIsDeadLetteredWithoutRedelivery() {
+        // the topic has schemas/kafka.consume-versioned/v1.json only; a newer producer elsewhere writes v2
+        String topic = "kafka.consume-versioned";
+        String consumer = startConsumer(BrokerProbe.Kind.KAFKA, topic);
+        String aggregate = "agg-" + unique();
+        String newer = topic + ":" + aggregate + ":v2";
+        jdbc.update("""
+                INSERT INTO outbox_events (topic, aggregate_id, event_type, payload, dedupe_key, schema_version)
+                VALUES (?, ?, 'TestEvent', CAST(? AS jsonb), ?, 2)""",
+                topic, aggregate, "{\"key\": \"" + newer + "\"}", newer);
+        String known = topic + ":" + aggregate + ":v1";
+        writer.write(scripted(topic, aggregate, known, Map.of()));
+
+        await("the known version handled", Duration.ofSeconds(30), () -> effects(consumer, known) == 1);
+        await("the unknown version dead-lettered", Duration.ofSeconds(30), () -> deadLetters(consumer) == 1);
+        assertThat(handler.attempts(consumer, newer)).as("its handler never ran").isZero();
+        DeadLetter letter = ledger.search(new DeadLetterFilter(consumer, null, null, null, null, null, 10)).get(0);
+        assertThat(letter.dedupeKey()).isEqualTo(newer);
+        assertThat(letter.error()).startsWith("permanent: ").contains("schema version 2 of " + topic + " is not known");
+        assertThat(letter.attempts()).as("not redelivered").isEqualTo(1);
+    }
+
     private Delivered readDeadLetterDestination(BrokerProbe.Kind kind, String topic, String consumer) {
         String destination = switch (kind) {
             case KAFKA -> topic + ".dlq";

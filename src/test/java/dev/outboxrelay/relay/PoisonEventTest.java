@@ -80,9 +80,13 @@ class PoisonEventTest extends RelayTestSupport {
         }
         writer.writeAll(events);
 
-        await("poison parked", Duration.ofSeconds(60), () ->
-                count("SELECT count(*) FROM outbox_events WHERE dedupe_key = ? AND parked_at IS NOT NULL",
-                        poisoned + ":0") == 1);
+        try {
+            await("poison parked", Duration.ofSeconds(60), () ->
+                    count("SELECT count(*) FROM outbox_events WHERE dedupe_key = ? AND parked_at IS NOT NULL",
+                            poisoned + ":0") == 1);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + relayState(topic), e);
+        }
         awaitHealthyPublished(topic, poisoned);
 
         Map<String, Object> poison = jdbc.queryForMap(

@@ -20,6 +20,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import dev.outboxrelay.OutboxRelayApplication;
 import dev.outboxrelay.outbox.OutboxEvent;
 import dev.outboxrelay.outbox.OutboxWriter;
+import dev.outboxrelay.relay.RelayClaim;
 
 /**
  * Base of the tests that run the whole service against real servers. All subclasses share one Spring
@@ -96,6 +97,8 @@ public abstract class RelayTestSupport {
         state.append("slot owners: ").append(jdbc.queryForList(
                 "SELECT owner, count(*) AS slots, max(lease_until) > now() AS live FROM relay_slots GROUP BY owner"))
                 .append('\n');
+        state.append("paused topics (count): ").append(camel.getRegistry().lookupByNameAndType("relayClaim", RelayClaim.class)
+                .pausedTopics().length).append('\n');
         state.append("instances: ").append(jdbc.queryForList("SELECT * FROM relay_instances")).append('\n');
         state.append("waiting rows: ").append(jdbc.queryForList("""
                 SELECT seq, aggregate_id, slot, attempts, lease_owner, lease_until, next_attempt_at, parked_at,
