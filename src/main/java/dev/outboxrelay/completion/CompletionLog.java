@@ -7,13 +7,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.outboxrelay.jobs.JobQueue;
 import dev.outboxrelay.jobs.NewJob;
@@ -22,11 +24,12 @@ import dev.outboxrelay.jobs.NewJob;
  * Records every {@link WorkCompleted} in {@code work_completions} and enqueues a webhook delivery
  * job per matching subscription, in one transaction. Published inside the worker's own transaction
  * (as the job workers do), the record commits with the work or not at all; published after the
- * worker's commit, it is a short transaction of its own. Completion push reads only committed records,
+ * worker's commit (as the consumers do), it is written by a group-commit writer together with the
+ * other completions that arrived meanwhile. Completion push reads only committed records,
  * so no browser or receiver ever hears of work that rolled back.
  */
 @Component
-public class CompletionLog {
+public class CompletionLog implements DisposableBean {
 
     /** The job queue that carries webhook deliveries (its jobs publish no completion of their own). */
     public static final String WEBHOOK_QUEUE = "outbox.webhooks";
@@ -41,23 +44,47 @@ public class CompletionLog {
             FROM work_completions WHERE work_id = :id ORDER BY seq
             """;
 
+    /** Completions queued for the group-commit writer at most; past it, workers record their own. */
+    private static final int QUEUE_CAPACITY = 10_000;
+    /** Completions recorded in one transaction at most. */
+    private static final int MAX_BATCH = 500;
+
     private final NamedParameterJdbcTemplate jdbc;
     private final JobQueue jobs;
     private final WebhookProperties webhooks;
     private final CompletionWakeScheduler wake;
+    private final TransactionTemplate transactions;
+    private final CompletionBatches batches;
 
     public CompletionLog(NamedParameterJdbcTemplate jdbc, JobQueue jobs, WebhookProperties webhooks,
-                         CompletionWakeScheduler wake) {
+                         CompletionWakeScheduler wake, PlatformTransactionManager transactionManager) {
         this.jdbc = jdbc;
         this.jobs = jobs;
         this.webhooks = webhooks;
         this.wake = wake;
+        this.transactions = new TransactionTemplate(transactionManager);
+        this.batches = new CompletionBatches(QUEUE_CAPACITY, MAX_BATCH, this::writeAll);
     }
 
+    /**
+     * Inside a transaction (the job workers' settle) the completion is written there and commits with
+     * the work; outside one (the consumers, after their commit) it goes to the group-commit writer.
+     */
     @EventListener
-    @Transactional
-    public Completion record(WorkCompleted work) {
+    public void record(WorkCompleted work) {
         check(work);
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            write(work);
+        } else if (!batches.offer(work)) {
+            transactions.executeWithoutResult(status -> write(work));
+        }
+    }
+
+    private void writeAll(List<WorkCompleted> works) {
+        transactions.executeWithoutResult(status -> works.forEach(this::write));
+    }
+
+    private void write(WorkCompleted work) {
         Long seq = jdbc.queryForObject(INSERT, new MapSqlParameterSource()
                 .addValue("kind", work.kind())
                 .addValue("id", work.id())
@@ -86,7 +113,12 @@ public class CompletionLog {
                 wake.wake();
             }
         });
-        return completion;
+    }
+
+    /** Writes the queued completions before the database goes away. */
+    @Override
+    public void destroy() {
+        batches.close();
     }
 
     private static void check(WorkCompleted work) {

@@ -108,7 +108,7 @@ class IntakeApiTest extends RelayTestSupport {
         String queue = "intake-job-" + unique();
         try (JobHandlers.Registration registration = handlers.register(queue, job -> { })) {
             HttpApi.Response accepted = api.post("/api/jobs/" + queue, """
-                    {"payload": {"resize": "photo-9"}, "priority": 5, "delay": "PT1S"}
+                    {"payload": {"resize": "photo-9"}, "priority": 5, "delay": "PT3S"}
                     """);
             assertThat(accepted.status()).isEqualTo(202);
             String id = accepted.json().path("id").asText();
