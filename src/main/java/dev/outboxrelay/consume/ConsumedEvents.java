@@ -83,7 +83,7 @@ public class ConsumedEvents {
         exchange.setProperty(EVENT, event);
         exchange.setProperty(BROKER, event.broker().configName());
         exchange.setProperty(STARTED, started);
-        EventLogContext.of(String.valueOf(event.id()), event.dedupeKey(), 0, started);
+        EventLogContext.of(event.id(), event.dedupeKey(), 0, started);
         exchange.removeProperty(OUTCOME);
         exchange.removeProperty(FAILED);
         exchange.getMessage().setHeader(DEDUPE_KEY, event.dedupeKey());

@@ -21,15 +21,24 @@ public final class EventLogContext implements AutoCloseable {
     }
 
     /**
-     * Sets all four keys; closing the result removes them.
+     * Sets all four keys (a null id or key is left out: a message can lack them); closing the result
+     * removes them.
      *
      * @param sinceNanos when work on the event began, from {@link System#nanoTime()}
      */
     public static EventLogContext of(String eventId, String dedupeKey, int retryCount, long sinceNanos) {
-        MDC.put(EVENT_ID, eventId);
-        MDC.put(DEDUPE_KEY, dedupeKey);
+        putOrRemove(EVENT_ID, eventId);
+        putOrRemove(DEDUPE_KEY, dedupeKey);
         update(retryCount, sinceNanos);
         return new EventLogContext();
+    }
+
+    private static void putOrRemove(String key, String value) {
+        if (value == null) {
+            MDC.remove(key);
+        } else {
+            MDC.put(key, value);
+        }
     }
 
     /** Brings retry_count and duration_ms up to date for the next lines about the same event. */
