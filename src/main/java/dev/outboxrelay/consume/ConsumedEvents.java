@@ -25,6 +25,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 import dev.outboxrelay.completion.WorkCompleted;
+import dev.outboxrelay.observe.EventLogContext;
 import dev.outboxrelay.relay.EventHeaders;
 import dev.outboxrelay.relay.SqsSink;
 import dev.outboxrelay.routing.Broker;
@@ -73,15 +74,33 @@ public class ConsumedEvents {
         return exchange.getProperty(EVENT, ConsumedEvent.class);
     }
 
-    /** Puts the event on the exchange for the shared processing route. */
+    /**
+     * Puts the event on the exchange for the shared processing route, and on the thread's logging
+     * context until {@link #detach()}.
+     */
     public static void attach(Exchange exchange, ConsumedEvent event) {
+        long started = System.nanoTime();
         exchange.setProperty(EVENT, event);
         exchange.setProperty(BROKER, event.broker().configName());
-        exchange.setProperty(STARTED, System.nanoTime());
+        exchange.setProperty(STARTED, started);
+        EventLogContext.of(event.id(), event.dedupeKey(), 0, started);
         exchange.removeProperty(OUTCOME);
         exchange.removeProperty(FAILED);
         exchange.getMessage().setHeader(DEDUPE_KEY, event.dedupeKey());
         exchange.getMessage().setBody(event.payload());
+    }
+
+    /** The consumer thread is done with the event: its lines no longer carry it. */
+    public void detach() {
+        EventLogContext.clear();
+    }
+
+    /** Brings the logging context's retry count and time so far up to date. */
+    static void updateLogContext(Exchange exchange, int retryCount) {
+        Long started = exchange.getProperty(STARTED, Long.class);
+        if (started != null) {
+            EventLogContext.update(retryCount, started);
+        }
     }
 
     /** A Kafka record of a batch, as the consumer named reads it. */
@@ -245,6 +264,8 @@ public class ConsumedEvents {
             exchange.setProperty(OUTCOME, DUPLICATE);
         }
         String outcome = duplicate ? DUPLICATE : HANDLED;
+        int redeliveries = exchange.getProperty(ConsumerRedelivery.ATTEMPTS, 0, Integer.class);
+        updateLogContext(exchange, redeliveries);
         meters.counter("outbox.consumer.events", "consumer", event.consumer(), "topic", event.topic(),
                 "outcome", outcome).increment();
         Long started = exchange.getProperty(STARTED, Long.class);
@@ -260,6 +281,7 @@ public class ConsumedEvents {
             log.debug("{} was handled before: skipped", event);
             return;
         }
+        log.debug("Handled {} after {} redelivery(ies)", event, redeliveries);
         publisher.publishEvent(new WorkCompleted(WorkCompleted.EVENT, event.id(), event.topic(), event.dedupeKey(),
                 WorkCompleted.SUCCEEDED, null, Instant.now()));
     }

@@ -133,6 +133,8 @@ public class ConsumerRedelivery implements Predicate {
         if (exchange.getProperty(FIRST_FAILED_AT) == null) {
             exchange.setProperty(FIRST_FAILED_AT, Instant.now());
         }
+        // the error handler's line about this failure follows: it is about the attempt that just failed
+        ConsumedEvents.updateLogContext(exchange, attempts - 1);
         ConsumedEvent event = ConsumedEvents.event(exchange);
         Policy policy = event == null ? defaults : policyOf(event.topic());
         exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, policy.delayBefore(attempts + 1).toMillis());

@@ -102,6 +102,7 @@ public class DeadLetters {
         ConsumedEvent event = ConsumedEvents.event(exchange);
         Failure failure = failure(exchange);
         UUID id = ledger.record(event, failure.error(), failure.attempts(), failure.firstFailedAt());
+        ConsumedEvents.updateLogContext(exchange, failure.attempts() - 1);
         meters.counter("outbox.consumer.dead.letters", "consumer", event.consumer(), "topic", event.topic())
                 .increment();
         log.warn("Dead-lettered {} after {} attempt(s) (dead letter {}): {}", event, failure.attempts(), id,

@@ -17,6 +17,7 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 
+import dev.outboxrelay.observe.EventLogContext;
 import dev.outboxrelay.routing.Broker;
 
 /**
@@ -111,6 +112,7 @@ public class DeferredEvents {
 
     /** Unless it failed, the event was handled, a duplicate or dead-lettered: the row goes. */
     public void finish(Exchange exchange) {
+        EventLogContext.clear();
         if (exchange.getProperty(ConsumedEvents.FAILED, false, Boolean.class)) {
             return;
         }

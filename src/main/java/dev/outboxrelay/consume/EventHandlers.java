@@ -74,6 +74,8 @@ public class EventHandlers implements SmartInitializingSingleton {
         Mapping mapping = find(event.topic(), event.eventType()).orElseThrow(() -> new PermanentEventException(
                 "no handler is mapped to topic '" + event.topic() + "' and event type '" + event.eventType()
                         + "' (outbox.consume.handlers)"));
+        int redeliveries = exchange.getProperty(ConsumerRedelivery.ATTEMPTS, 0, Integer.class);
+        ConsumedEvents.updateLogContext(exchange, redeliveries);
         tracing.inSpan(event, () -> mapping.handler().handle(event));
         exchange.setProperty(ConsumedEvents.OUTCOME, ConsumedEvents.HANDLED);
     }

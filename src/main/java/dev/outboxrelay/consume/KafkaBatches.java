@@ -17,6 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import dev.outboxrelay.observe.EventLogContext;
+
 /**
  * The Kafka consumer route's steps. The route receives a batch of records (camel-kafka batching, manual
  * commit), runs each record through the shared processing route in partition order, and then commits,
@@ -91,6 +93,7 @@ public class KafkaBatches {
      * offset may be committed.
      */
     public void finish(Exchange exchange) {
+        EventLogContext.clear();
         Record record = exchange.getProperty(RECORD, Record.class);
         if (record != null && !exchange.getProperty(ConsumedEvents.FAILED, false, Boolean.class)) {
             batch(exchange).done(record);

@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import dev.outboxrelay.observe.EventLogContext;
 import dev.outboxrelay.routing.Destination;
 import dev.outboxrelay.routing.RoutingTable;
 
@@ -192,7 +193,8 @@ public class RelayBatches {
                 case PUBLISHED -> {
                     counter("outbox.relay.published", broker, event.topic()).increment();
                     if (log.isDebugEnabled()) {
-                        try (EventLogContext ignored = EventLogContext.of(event, batch.openedNanos())) {
+                        try (EventLogContext ignored = EventLogContext.of(event.id().toString(), event.dedupeKey(),
+                            event.attempts(), batch.openedNanos())) {
                             log.debug("Published {} to {}", event, destination);
                         }
                     }
@@ -213,7 +215,8 @@ public class RelayBatches {
                             .tag("kind", event.rejected() ? "rejected" : "unreachable")
                             .register(meters)
                             .increment();
-                    try (EventLogContext ignored = EventLogContext.of(event, batch.openedNanos())) {
+                    try (EventLogContext ignored = EventLogContext.of(event.id().toString(), event.dedupeKey(),
+                            event.attempts(), batch.openedNanos())) {
                         log.warn("Publishing {} (dedupe key {}, attempt {}) to {} failed: {}", event, event.dedupeKey(),
                                 event.attempts() + 1, destination, event.error());
                     }

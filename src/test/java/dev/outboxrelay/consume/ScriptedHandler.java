@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.opentelemetry.api.trace.Span;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -25,6 +27,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * until the test opens that gate.
  */
 public class ScriptedHandler implements EventHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ScriptedHandler.class);
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
@@ -49,6 +53,7 @@ public class ScriptedHandler implements EventHandler {
         traceIds.put(key, Span.current().getSpanContext().getTraceId());
         int attempt = attempts.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
         attemptTimes.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(Instant.now());
+        log.debug("Attempt {} at {}", attempt, key);
         JsonNode script = json.readTree(event.payload());
         if (script.path("permanent").asBoolean(false)) {
             throw new PermanentEventException("scripted permanent failure of " + event.dedupeKey());

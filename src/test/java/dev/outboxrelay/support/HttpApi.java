@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /** A real HTTP client for the service's own API, on the port the test context listens on. */
 public final class HttpApi {
 
-    /** A response with its body read as JSON (null when empty). */
+    /** A response with its body read as JSON (null when empty or not JSON). */
     public record Response(int status, Map<String, java.util.List<String>> headers, JsonNode json, String body) {
 
         public String header(String name) {
@@ -55,7 +55,8 @@ public final class HttpApi {
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             String body = response.body();
-            JsonNode tree = body == null || body.isBlank() ? null : json.readTree(body);
+            boolean isJson = response.headers().firstValue("Content-Type").orElse("").contains("json");
+            JsonNode tree = body == null || body.isBlank() || !isJson ? null : json.readTree(body);
             return new Response(response.statusCode(), response.headers().map(), tree, body);
         } catch (IOException e) {
             throw new IllegalStateException(request.method() + " " + request.uri() + " failed", e);
