@@ -245,14 +245,18 @@ public class ConsumedEvents {
             exchange.setProperty(OUTCOME, DUPLICATE);
         }
         String outcome = duplicate ? DUPLICATE : HANDLED;
-        meters.counter("outbox.consumer.events", "consumer", event.consumer(), "topic", event.topic(),
-                "outcome", outcome).increment();
+        String broker = event.broker().configName();
+        meters.counter("outbox.consumer.events", "consumer", event.consumer(), "broker", broker,
+                "topic", event.topic(), "outcome", outcome).increment();
         Long started = exchange.getProperty(STARTED, Long.class);
         if (started != null) {
             Timer.builder("outbox.consumer.processing")
                     .description("Time from receiving an event to its handler's commit, retries included")
                     .tag("consumer", event.consumer())
+                    .tag("broker", broker)
+                    .tag("topic", event.topic())
                     .publishPercentiles(0.5, 0.95, 0.99)
+                    .publishPercentileHistogram()
                     .register(meters)
                     .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
