@@ -42,7 +42,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 @Component
 public class ConsumerLag implements DisposableBean {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(3);
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private final String kafkaBrokers;
     private final ObjectProvider<SqsClient> sqs;

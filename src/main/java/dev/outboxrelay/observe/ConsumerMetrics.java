@@ -103,7 +103,7 @@ public class ConsumerMetrics implements RefreshedMetrics {
             } catch (RuntimeException e) {
                 // keep the last figures of this consumer: a broker that does not answer is not an empty one
                 lags.keySet().stream().filter(key -> key.consumer().equals(consumer.name())).forEach(seen::add);
-                log.debug("Lag of consumer {} could not be read: {}", consumer.name(), e.getMessage());
+                log.warn("Lag of consumer {} could not be read: {}", consumer.name(), e.getMessage());
                 continue;
             }
             read.forEach((source, value) -> {

@@ -29,7 +29,8 @@ public class MetricsRefresh implements SmartLifecycle {
         this.intervalMillis = properties.refresh().toMillis();
     }
 
-    private void refreshAll() {
+    /** Reads every source now, on the caller's thread. */
+    public void refreshNow() {
         for (RefreshedMetrics source : sources) {
             try {
                 source.refresh();
@@ -46,7 +47,7 @@ public class MetricsRefresh implements SmartLifecycle {
             thread.setDaemon(true);
             return thread;
         });
-        scheduler.scheduleWithFixedDelay(this::refreshAll, 0, intervalMillis, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::refreshNow, 0, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
     @Override

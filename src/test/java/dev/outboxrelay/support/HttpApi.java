@@ -11,7 +11,11 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** A real HTTP client for the service's own API, on the port the test context listens on. */
+/**
+ * A real HTTP client for the service's own API, on the port the test context listens on. Every request
+ * of the tests, and every address a test browser opens, goes through here, so that what a request needs
+ * to be let in is added in one place.
+ */
 public final class HttpApi {
 
     /** A response with its body read as JSON (null when empty). */
@@ -35,6 +39,11 @@ public final class HttpApi {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
+    /** The address a browser opens for a page of the service. */
+    public String pageUrl(String path) {
+        return uri(path).toString();
+    }
+
     public Response post(String path, String body) {
         return post(path, body, Map.of());
     }
@@ -55,7 +64,8 @@ public final class HttpApi {
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             String body = response.body();
-            JsonNode tree = body == null || body.isBlank() ? null : json.readTree(body);
+            boolean isJson = response.headers().firstValue("Content-Type").orElse("").contains("json");
+            JsonNode tree = body == null || body.isBlank() || !isJson ? null : json.readTree(body);
             return new Response(response.statusCode(), response.headers().map(), tree, body);
         } catch (IOException e) {
             throw new IllegalStateException(request.method() + " " + request.uri() + " failed", e);
