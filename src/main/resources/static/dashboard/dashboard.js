@@ -73,7 +73,7 @@ function valueSpan(keyName, key, metric, value, text) {
 
 /** A horizontal bar, its length relative to the largest value of its column. */
 function bar(value, max, warn) {
-    const width = 120;
+    const width = 80;
     const svg = svgElement("svg", { class: "bar", width: String(width), height: "10", "aria-hidden": "true" });
     svg.append(svgElement("rect", { class: "track", x: "0", y: "0", width: String(width), height: "10", rx: "2" }));
     const length = max > 0 && value > 0 ? Math.max(2, Math.round(width * value / max)) : 0;
@@ -83,7 +83,7 @@ function bar(value, max, warn) {
 }
 
 function sparkline(series) {
-    const canvas = element("canvas", { class: "spark", width: "120", height: "24", "aria-hidden": "true" });
+    const canvas = element("canvas", { class: "spark", width: "90", height: "22", "aria-hidden": "true" });
     const context = canvas.getContext("2d");
     const values = series.filter(value => value !== null);
     if (values.length < 2) {
@@ -93,8 +93,9 @@ function sparkline(series) {
     context.strokeStyle = "#4a7fd4";
     context.lineWidth = 1.5;
     context.beginPath();
+    // the newest point at the right edge, as in the throughput chart
     series.forEach((value, index) => {
-        const x = canvas.width * index / (HISTORY - 1);
+        const x = canvas.width * (HISTORY - series.length + index) / (HISTORY - 1);
         const y = canvas.height - 2 - (canvas.height - 4) * (value || 0) / max;
         if (index === 0) {
             context.moveTo(x, y);
@@ -219,7 +220,8 @@ function renderTopics(topics, seconds) {
         const failureCell = cell("failure-rate", failureRate === null ? null : failureRate.toFixed(2),
             formatRate(failureRate));
         failureCell.title = topic.failures + " failed attempts since start-up";
-        failureCell.append(valueSpan("data-topic", key, "failures", topic.failures, " (" + topic.failures + ")"));
+        failureCell.append(element("small", null, " · ",
+            valueSpan("data-topic", key, "failures", topic.failures), " total"));
         const row = element("tr", { "data-topic": key },
             element("td", null, key),
             element("td", null, topic.broker),
