@@ -1,6 +1,7 @@
 package dev.outboxrelay.consume;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -257,6 +258,9 @@ public class ConsumedEvents {
                     .tag("topic", event.topic())
                     .publishPercentiles(0.5, 0.95, 0.99)
                     .publishPercentileHistogram()
+                    // bounds the histogram's buckets per consumer and topic to the range that matters
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofMinutes(2))
                     .register(meters)
                     .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
@@ -131,21 +130,23 @@ public class DashboardFigures {
 
     /** AMQP topic-exchange matching: words split by dots, {@code *} one word, {@code #} any number of words. */
     static boolean bindingMatches(String bindingKey, String routingKey) {
-        StringBuilder regex = new StringBuilder("^");
-        String[] words = bindingKey.split("\\.", -1);
-        for (int i = 0; i < words.length; i++) {
-            String word = words[i];
-            boolean last = i == words.length - 1;
-            if (word.equals("#")) {
-                regex.append(last ? "(?:[^.]*(?:\\.[^.]*)*)?" : "(?:[^.]*\\.)*");
-                continue;
-            }
-            regex.append(word.equals("*") ? "[^.]*" : Pattern.quote(word));
-            if (!last) {
-                regex.append("\\.");
-            }
+        return matches(bindingKey.split("\\.", -1), 0, routingKey.split("\\.", -1), 0);
+    }
+
+    private static boolean matches(String[] pattern, int p, String[] words, int w) {
+        if (p == pattern.length) {
+            return w == words.length;
         }
-        return Pattern.compile(regex.append('$').toString()).matcher(routingKey).matches();
+        if (pattern[p].equals("#")) {
+            for (int next = w; next <= words.length; next++) {
+                if (matches(pattern, p + 1, words, next)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return w < words.length && (pattern[p].equals("*") || pattern[p].equals(words[w]))
+                && matches(pattern, p + 1, words, w + 1);
     }
 
     private List<DashboardSummary.Consumer> consumerRows() {
