@@ -1,6 +1,7 @@
 package dev.outboxrelay.consume;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -266,14 +267,21 @@ public class ConsumedEvents {
         String outcome = duplicate ? DUPLICATE : HANDLED;
         int redeliveries = exchange.getProperty(ConsumerRedelivery.ATTEMPTS, 0, Integer.class);
         updateLogContext(exchange, redeliveries);
-        meters.counter("outbox.consumer.events", "consumer", event.consumer(), "topic", event.topic(),
-                "outcome", outcome).increment();
+        String broker = event.broker().configName();
+        meters.counter("outbox.consumer.events", "consumer", event.consumer(), "broker", broker,
+                "topic", event.topic(), "outcome", outcome).increment();
         Long started = exchange.getProperty(STARTED, Long.class);
         if (started != null) {
             Timer.builder("outbox.consumer.processing")
                     .description("Time from receiving an event to its handler's commit, retries included")
                     .tag("consumer", event.consumer())
+                    .tag("broker", broker)
+                    .tag("topic", event.topic())
                     .publishPercentiles(0.5, 0.95, 0.99)
+                    .publishPercentileHistogram()
+                    // bounds the histogram's buckets per consumer and topic to the range that matters
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofMinutes(2))
                     .register(meters)
                     .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }

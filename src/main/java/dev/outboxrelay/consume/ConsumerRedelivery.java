@@ -8,6 +8,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
 import org.springframework.stereotype.Component;
@@ -34,8 +37,10 @@ public class ConsumerRedelivery implements Predicate {
     private final List<Rule> rules = new ArrayList<>();
     private final List<Class<?>> nonRetryable = new ArrayList<>();
     private final Map<String, Policy> resolved = new ConcurrentHashMap<>();
+    private final MeterRegistry meters;
 
-    public ConsumerRedelivery(ConsumeProperties properties) {
+    public ConsumerRedelivery(ConsumeProperties properties, MeterRegistry meters) {
+        this.meters = meters;
         ConsumeProperties.Redelivery redelivery = properties.redelivery();
         List<String> problems = new ArrayList<>();
         defaults = new Policy(redelivery.initialDelay(), redelivery.multiplier(), redelivery.maxDelay(),
@@ -126,7 +131,10 @@ public class ConsumerRedelivery implements Predicate {
         return false;
     }
 
-    /** onExceptionOccurred: counts the attempt and sets the wait before the next one. */
+    /**
+     * onExceptionOccurred: counts the attempt and sets the wait before the next one. Camel calls it
+     * before {@link #matches(Exchange)}, so the retry counted here is the one that predicate grants.
+     */
     public void onFailure(Exchange exchange) {
         int attempts = exchange.getProperty(ATTEMPTS, 0, Integer.class) + 1;
         exchange.setProperty(ATTEMPTS, attempts);
@@ -138,6 +146,21 @@ public class ConsumerRedelivery implements Predicate {
         ConsumedEvent event = ConsumedEvents.event(exchange);
         Policy policy = event == null ? defaults : policyOf(event.topic());
         exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, policy.delayBefore(attempts + 1).toMillis());
+        if (event != null) {
+            count("outbox.consumer.failures", "Failed handling attempts (each retry that fails counts again)", event);
+            if (matches(exchange)) {
+                count("outbox.consumer.retries", "Redeliveries inside the consumer after a failed attempt", event);
+            }
+        }
+    }
+
+    private void count(String name, String description, ConsumedEvent event) {
+        Counter.builder(name).description(description)
+                .tag("consumer", event.consumer())
+                .tag("broker", event.broker().configName())
+                .tag("topic", event.topic())
+                .register(meters)
+                .increment();
     }
 
     /**

@@ -192,6 +192,11 @@ public class ConsumerRoutes implements CamelContextConfiguration {
         camel.removeRoute(name);
     }
 
+    /** The consumers whose routes exist here (started or stopped from JMX), for the metrics. */
+    public List<ConsumeProperties.Consumer> consumers() {
+        return List.copyOf(running.values());
+    }
+
     /** Names of the Kafka consumers running here, whose deferred events this instance processes. */
     public List<String> kafkaConsumers() {
         return running.values().stream().filter(consumer -> consumer.broker() == Broker.KAFKA)

@@ -103,8 +103,8 @@ public class DeadLetters {
         Failure failure = failure(exchange);
         UUID id = ledger.record(event, failure.error(), failure.attempts(), failure.firstFailedAt());
         ConsumedEvents.updateLogContext(exchange, failure.attempts() - 1);
-        meters.counter("outbox.consumer.dead.letters", "consumer", event.consumer(), "topic", event.topic())
-                .increment();
+        meters.counter("outbox.consumer.dead.letters", "consumer", event.consumer(),
+                "broker", event.broker().configName(), "topic", event.topic()).increment();
         log.warn("Dead-lettered {} after {} attempt(s) (dead letter {}): {}", event, failure.attempts(), id,
                 failure.error());
         events.publishEvent(new WorkCompleted(WorkCompleted.EVENT, event.id(), event.topic(), event.dedupeKey(),

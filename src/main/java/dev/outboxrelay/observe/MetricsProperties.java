@@ -9,7 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * @param refresh how often the database-backed gauges (backlog, oldest age, parked) are read
+ * @param refresh how often the gauges read from the database and the brokers are refreshed
+ *                (see {@link MetricsRefresh})
  */
 @ConfigurationProperties("outbox.metrics")
 @Validated

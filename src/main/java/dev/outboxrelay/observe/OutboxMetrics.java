@@ -5,16 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -23,14 +17,12 @@ import dev.outboxrelay.routing.RoutingTable;
 
 /**
  * Outbox gauges per topic and broker: backlog (events waiting), age of the oldest waiting event, and
- * parked events. Refreshed in the background every {@code outbox.metrics.refresh} from statements that
+ * parked events. Refreshed in the background ({@link MetricsRefresh}) from statements that
  * read only the waiting and parked rows through their partial indexes, so a Prometheus scrape never
  * touches the database and published rows, however many, cost nothing.
  */
 @Component
-public class OutboxMetrics implements SmartLifecycle {
-
-    private static final Logger log = LoggerFactory.getLogger(OutboxMetrics.class);
+public class OutboxMetrics implements RefreshedMetrics {
 
     private static final String WAITING = """
             SELECT topic, count(*) AS waiting, min(created_at) AS oldest
@@ -48,18 +40,15 @@ public class OutboxMetrics implements SmartLifecycle {
     private final JdbcTemplate jdbc;
     private final MeterRegistry meters;
     private final RoutingTable routing;
-    private final Duration refresh;
     private final Map<String, TopicFigures> topics = new ConcurrentHashMap<>();
-    private ScheduledExecutorService scheduler;
 
-    public OutboxMetrics(JdbcTemplate jdbc, MeterRegistry meters, RoutingTable routing, MetricsProperties properties) {
+    public OutboxMetrics(JdbcTemplate jdbc, MeterRegistry meters, RoutingTable routing) {
         this.jdbc = jdbc;
         this.meters = meters;
         this.routing = routing;
-        this.refresh = properties.refresh();
     }
 
-    /** Reads the figures now; also what the background refresh runs. */
+    @Override
     public void refresh() {
         Map<String, long[]> waiting = new ConcurrentHashMap<>();
         Instant now = Instant.now();
@@ -84,8 +73,8 @@ public class OutboxMetrics implements SmartLifecycle {
 
     private TopicFigures figures(String topic) {
         return topics.computeIfAbsent(topic, name -> {
-            TopicFigures figures = new TopicFigures();
             String broker = routing.resolve(name).map(Destination::broker).map(b -> b.configName()).orElse("none");
+            TopicFigures figures = new TopicFigures(broker);
             Gauge.builder("outbox.backlog", figures, f -> f.backlog)
                     .description("Events waiting to be published (not parked)")
                     .tag("topic", name).tag("broker", broker).register(meters);
@@ -105,40 +94,21 @@ public class OutboxMetrics implements SmartLifecycle {
         return Map.copyOf(topics);
     }
 
-    @Override
-    public synchronized void start() {
-        scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "outbox-metrics");
-            thread.setDaemon(true);
-            return thread;
-        });
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                refresh();
-            } catch (RuntimeException e) {
-                log.warn("Could not refresh the outbox metrics: {}", e.getMessage());
-            }
-        }, 0, refresh.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            scheduler = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return scheduler != null;
-    }
-
     /** The figures of one topic; written by the refresh thread, read by gauges. */
     public static final class TopicFigures {
+        private final String broker;
         private volatile long backlog;
         private volatile long oldestAgeMillis;
         private volatile long parked;
+
+        TopicFigures(String broker) {
+            this.broker = broker;
+        }
+
+        /** The broker the topic is routed to, {@code none} when no route takes it. */
+        public String broker() {
+            return broker;
+        }
 
         public long backlog() {
             return backlog;

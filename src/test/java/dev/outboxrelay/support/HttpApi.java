@@ -11,7 +11,11 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** A real HTTP client for the service's own API, on the port the test context listens on. */
+/**
+ * A real HTTP client for the service's own API, on the port the test context listens on. Every request
+ * of the tests, and every address a test browser opens, goes through here, so that what a request needs
+ * to be let in is added in one place.
+ */
 public final class HttpApi {
 
     /** A response with its body read as JSON (null when empty or not JSON). */
@@ -33,6 +37,11 @@ public final class HttpApi {
 
     public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** The address a browser opens for a page of the service. */
+    public String pageUrl(String path) {
+        return uri(path).toString();
     }
 
     public Response post(String path, String body) {

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -65,6 +66,14 @@ public final class KafkaRecords implements AutoCloseable {
         Map<TopicPartition, Long> answer = new HashMap<>();
         offsets.forEach((partition, offset) -> answer.put(partition, offset == null ? null : offset.offset()));
         return answer;
+    }
+
+    /** The records a topic holds in all its partitions: the sum of its end offsets (nothing is deleted in tests). */
+    public long records(String topic) {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        get(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic).partitions()
+                .forEach(partition -> latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest()));
+        return get(admin.listOffsets(latest).all()).values().stream().mapToLong(info -> info.offset()).sum();
     }
 
     /** The partitions each member of a consumer group holds. */
