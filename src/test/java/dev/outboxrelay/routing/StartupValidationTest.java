@@ -80,6 +80,19 @@ class StartupValidationTest extends RelayTestSupport {
                 .contains("outbox.jobs.lease-renewal (PT2S) must be less than half of outbox.jobs.lease (PT4S)");
     }
 
+    @Test
+    void missingOperatorPasswordNamesTheSetting() {
+        assertThat(startupFailure(Map.of("outbox.security.operator.password", "")))
+                .contains("outbox.security.operator.password is not set")
+                .contains("OUTBOX_SECURITY_OPERATOR_PASSWORD");
+    }
+
+    @Test
+    void unreadableEncodedPasswordNamesTheSetting() {
+        assertThat(startupFailure(Map.of("outbox.security.viewer.password", "{sha999}abc")))
+                .contains("outbox.security.viewer.password looks encoded but cannot be read");
+    }
+
     /** Starts an instance that must fail, and returns every message of the failure's cause chain. */
     private String startupFailure(Map<String, Object> settings) {
         String name = "invalid-" + unique();
