@@ -93,6 +93,12 @@ class StartupValidationTest extends RelayTestSupport {
                 .contains("outbox.security.viewer.password looks encoded but cannot be read");
     }
 
+    @Test
+    void zeroIntakeBodySizeNamesTheSetting() {
+        assertThat(startupFailure(Map.of("outbox.intake.max-body-size", "0")))
+                .contains("outbox.intake.max-body-size must be at least 1 byte");
+    }
+
     /** Starts an instance that must fail, and returns every message of the failure's cause chain. */
     private String startupFailure(Map<String, Object> settings) {
         String name = "invalid-" + unique();
