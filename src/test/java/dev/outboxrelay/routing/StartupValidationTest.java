@@ -99,6 +99,20 @@ class StartupValidationTest extends RelayTestSupport {
                 .contains("outbox.intake.max-body-size must be at least 1 byte");
     }
 
+    @Test
+    void tokenisingWithoutAKeyNamesTheSetting() {
+        assertThat(startupFailure(Map.of("outbox.privacy.token.key", "")))
+                .contains("outbox.privacy.token.key is not set")
+                .contains("OUTBOX_PRIVACY_TOKEN_KEY");
+    }
+
+    @Test
+    void invalidPrivacyFieldPathNamesTheEntry() {
+        assertThat(startupFailure(Map.of("outbox.privacy.rules[0].topic", "user.*",
+                "outbox.privacy.rules[0].drop[0]", "customer..email")))
+                .contains("outbox.privacy.rules[0].drop[0] 'customer..email' is not a field path");
+    }
+
     /** Starts an instance that must fail, and returns every message of the failure's cause chain. */
     private String startupFailure(Map<String, Object> settings) {
         String name = "invalid-" + unique();

@@ -89,7 +89,7 @@ class AccessControlTest extends ConsumerTestSupport {
         BrokerProbe.Kind kind = BrokerProbe.Kind.RABBITMQ;
         String topic = consumeTopic(kind, "access-" + unique());
         String consumer = startConsumer(kind, topic);
-        writer.write(scripted(topic, "agg-1", topic + ":refused", Map.of("permanent", true)));
+        writer.write(scripted(topic, topic + "-agg", topic + ":refused", Map.of("permanent", true)));
         await("dead-lettered", Duration.ofSeconds(30), () -> deadLetters(consumer) == 1);
         String id = viewer.get("/admin/dead-letters?topic=" + topic).json().get(0).get("id").asText();
 
