@@ -14,6 +14,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.userdetails.User;
@@ -78,6 +79,15 @@ public class AccessControl {
                         .requestMatchers(path.matcher("/api/**"), path.matcher("/error")).permitAll()
                         .anyRequest().hasRole(VIEWER));
         return http.build();
+    }
+
+    /**
+     * No spans for the security filters: the request's own span stays the parent of the work it
+     * does (the outbox write, and through it the relay's publish), as a traced request expects.
+     */
+    @Bean
+    static SecurityObservationSettings securityObservations() {
+        return SecurityObservationSettings.noObservations();
     }
 
     /** Operators may do all that viewers may. */
