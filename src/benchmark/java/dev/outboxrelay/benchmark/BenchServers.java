@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.apache.kafka.clients.admin.AdminClient;
@@ -140,7 +141,10 @@ final class BenchServers implements AutoCloseable {
                 "outbox.sqs.access-key", "bench",
                 "outbox.sqs.secret-key", "bench",
                 "spring.rabbitmq.port", Integer.toString(rabbit.port()),
-                "outbox.rabbitmq.unroutable-exchange", rabbit.isRealRabbit() ? "outbox.unroutable" : "");
+                "outbox.rabbitmq.unroutable-exchange", rabbit.isRealRabbit() ? "outbox.unroutable" : "",
+                // the relay does not start without its accounts; the benchmark never signs in
+                "outbox.security.viewer.password", UUID.randomUUID().toString(),
+                "outbox.security.operator.password", UUID.randomUUID().toString());
     }
 
     @Override

@@ -10,18 +10,27 @@ import jakarta.validation.constraints.NotNull;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
  * Settings of the HTTP intake.
  *
- * @param backpressure when the intake refuses new work
+ * @param backpressure   when the intake refuses new work
  * @param referenceUsers the reference application ({@code POST /api/users})
+ * @param maxBodySize    the largest request body under {@code /api}; larger ones are answered 413
  */
 @ConfigurationProperties("outbox.intake")
 @Validated
 public record IntakeProperties(@DefaultValue @Valid Backpressure backpressure,
-                               @DefaultValue @Valid ReferenceUsers referenceUsers) {
+                               @DefaultValue @Valid ReferenceUsers referenceUsers,
+                               @DefaultValue("1MB") @NotNull DataSize maxBodySize) {
+
+    public IntakeProperties {
+        if (maxBodySize != null && maxBodySize.toBytes() < 1) {
+            throw new IllegalArgumentException("outbox.intake.max-body-size must be at least 1 byte, was " + maxBodySize);
+        }
+    }
 
     /**
      * Backpressure at the door: past a limit the intake answers {@code status} with Retry-After instead

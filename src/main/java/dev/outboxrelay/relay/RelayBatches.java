@@ -26,6 +26,7 @@ import org.springframework.stereotype.Component;
 import dev.outboxrelay.observe.EventLogContext;
 import dev.outboxrelay.routing.Destination;
 import dev.outboxrelay.routing.RoutingTable;
+import dev.outboxrelay.security.PayloadPrivacy;
 
 /**
  * The relay route's steps in Java: turns claimed rows into a {@link RelayBatch}, hands out its waves
@@ -47,15 +48,17 @@ public class RelayBatches {
     private final MeterRegistry meters;
     private final RelayTracing tracing;
     private final TopicRateLimits rateLimits;
+    private final PayloadPrivacy privacy;
 
     public RelayBatches(RoutingTable routing, RelayProperties properties, ObjectMapper json, MeterRegistry meters,
-                        RelayTracing tracing, TopicRateLimits rateLimits) {
+                        RelayTracing tracing, TopicRateLimits rateLimits, PayloadPrivacy privacy) {
         this.routing = routing;
         this.properties = properties;
         this.json = json;
         this.meters = meters;
         this.tracing = tracing;
         this.rateLimits = rateLimits;
+        this.privacy = privacy;
     }
 
     /** Reads the claimed rows, resolves each event's destination and checks it can be sent. */
@@ -75,22 +78,38 @@ public class RelayBatches {
         return batch;
     }
 
+    /**
+     * The event as it may leave the database: the privacy rules are applied here, once, so every sink,
+     * size check and error message after this point sees only the minimised payload.
+     */
     private RelayEvent toEvent(Map<String, Object> row) {
         String topic = (String) row.get("topic");
         Destination destination = routing.resolve(topic).orElse(null);
-        return new RelayEvent(
+        String payload;
+        String refusal = null;
+        try {
+            payload = privacy.minimise(topic, (String) row.get("payload"));
+        } catch (IllegalArgumentException e) {
+            payload = "{}";
+            refusal = e.getMessage();
+        }
+        RelayEvent event = new RelayEvent(
                 (UUID) row.get("id"),
                 ((Number) row.get("seq")).longValue(),
                 topic,
                 (String) row.get("aggregate_id"),
                 (String) row.get("event_type"),
-                (String) row.get("payload"),
+                payload,
                 (String) row.get("dedupe_key"),
                 ((Number) row.get("schema_version")).intValue(),
                 headers((String) row.get("headers")),
                 ((Timestamp) row.get("created_at")).toInstant(),
                 ((Number) row.get("attempts")).intValue(),
                 destination);
+        if (refusal != null) {
+            event.failed(refusal, true);
+        }
+        return event;
     }
 
     private Map<String, String> headers(String text) {

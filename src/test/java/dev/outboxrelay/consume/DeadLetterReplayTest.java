@@ -9,6 +9,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -19,6 +20,7 @@ import org.springframework.http.ResponseEntity;
 
 import dev.outboxrelay.support.BrokerProbe;
 import dev.outboxrelay.support.ConsumerTestSupport;
+import dev.outboxrelay.support.TestAccounts;
 
 /**
  * Dead letters are listed, inspected and replayed through the admin HTTP API. A replayed event keeps
@@ -27,7 +29,16 @@ import dev.outboxrelay.support.ConsumerTestSupport;
 class DeadLetterReplayTest extends ConsumerTestSupport {
 
     @Autowired
+    TestRestTemplate anonymous;
+
+    /** The admin API needs the operator role for replays. */
     TestRestTemplate http;
+
+    @BeforeEach
+    void signInAsOperator() {
+        TestAccounts accounts = servers().accounts();
+        http = anonymous.withBasicAuth(accounts.operator(), accounts.operatorPassword());
+    }
 
     @ParameterizedTest
     @EnumSource(value = BrokerProbe.Kind.class, names = {"KAFKA", "SQS_FIFO", "RABBITMQ"})

@@ -7,6 +7,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Set;
 
 import javax.management.MBeanServer;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.outboxrelay.support.RelayTestSupport;
+import dev.outboxrelay.support.TestAccounts;
 
 /** Hawtio is served at /actuator/hawtio, and Jolokia shows it the Camel routes registered in JMX. */
 class ManagementConsoleTest extends RelayTestSupport {
@@ -26,8 +29,8 @@ class ManagementConsoleTest extends RelayTestSupport {
     @Test
     void hawtioIsServedAndJolokiaListsTheRelayRoutes() throws Exception {
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
-        HttpResponse<String> console = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/actuator/hawtio/")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> console = http.send(asOperator(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/actuator/hawtio/"))), HttpResponse.BodyHandlers.ofString());
         assertThat(console.statusCode()).isEqualTo(200);
         assertThat(console.body()).containsIgnoringCase("hawtio");
 
@@ -35,9 +38,17 @@ class ManagementConsoleTest extends RelayTestSupport {
         Set<ObjectName> routes = server.queryNames(new ObjectName("org.apache.camel:type=routes,*"), null);
         assertThat(routes).anyMatch(name -> "\"outbox-relay\"".equals(name.getKeyProperty("name")));
 
-        HttpResponse<String> jolokia = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + "/actuator/jolokia/search/org.apache.camel:type=routes,*")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> jolokia = http.send(asOperator(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/actuator/jolokia/search/org.apache.camel:type=routes,*"))), HttpResponse.BodyHandlers.ofString());
         assertThat(jolokia.statusCode()).isEqualTo(200);
         assertThat(jolokia.body()).contains("outbox-relay");
+    }
+
+    /** Hawtio and Jolokia are for operators only. */
+    private static HttpRequest asOperator(HttpRequest.Builder request) {
+        TestAccounts accounts = servers().accounts();
+        String credentials = accounts.operator() + ":" + accounts.operatorPassword();
+        return request.header("Authorization", "Basic "
+                + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8))).build();
     }
 }

@@ -2,10 +2,6 @@ package dev.outboxrelay.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -13,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import dev.outboxrelay.support.HttpApi;
 import dev.outboxrelay.support.RelayTestSupport;
 
 /** The Prometheus endpoint reports the backlog, the oldest waiting event's age and the parked events the database holds. */
@@ -38,9 +35,9 @@ class OutboxMetricsTest extends RelayTestSupport {
                     + "WHERE topic = ? AND aggregate_id = ?", topic, topic + "-agg-1");
             metrics.refresh();
 
-            String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            HttpApi.Response response = new HttpApi(port).asViewer().get("/actuator/prometheus");
+            assertThat(response.status()).isEqualTo(200);
+            String scrape = response.body();
 
             assertThat(scrape).as("scrape").contains("outbox_backlog");
             assertThat(value(scrape, "outbox_backlog", topic)).isEqualTo(4.0);

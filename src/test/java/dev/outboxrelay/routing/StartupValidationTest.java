@@ -80,6 +80,39 @@ class StartupValidationTest extends RelayTestSupport {
                 .contains("outbox.jobs.lease-renewal (PT2S) must be less than half of outbox.jobs.lease (PT4S)");
     }
 
+    @Test
+    void missingOperatorPasswordNamesTheSetting() {
+        assertThat(startupFailure(Map.of("outbox.security.operator.password", "")))
+                .contains("outbox.security.operator.password is not set")
+                .contains("OUTBOX_SECURITY_OPERATOR_PASSWORD");
+    }
+
+    @Test
+    void unreadableEncodedPasswordNamesTheSetting() {
+        assertThat(startupFailure(Map.of("outbox.security.viewer.password", "{sha999}abc")))
+                .contains("outbox.security.viewer.password looks encoded but cannot be read");
+    }
+
+    @Test
+    void zeroIntakeBodySizeNamesTheSetting() {
+        assertThat(startupFailure(Map.of("outbox.intake.max-body-size", "0")))
+                .contains("outbox.intake.max-body-size must be at least 1 byte");
+    }
+
+    @Test
+    void tokenisingWithoutAKeyNamesTheSetting() {
+        assertThat(startupFailure(Map.of("outbox.privacy.token.key", "")))
+                .contains("outbox.privacy.token.key is not set")
+                .contains("OUTBOX_PRIVACY_TOKEN_KEY");
+    }
+
+    @Test
+    void invalidPrivacyFieldPathNamesTheEntry() {
+        assertThat(startupFailure(Map.of("outbox.privacy.rules[0].topic", "user.*",
+                "outbox.privacy.rules[0].drop[0]", "customer..email")))
+                .contains("outbox.privacy.rules[0].drop[0] 'customer..email' is not a field path");
+    }
+
     /** Starts an instance that must fail, and returns every message of the failure's cause chain. */
     private String startupFailure(Map<String, Object> settings) {
         String name = "invalid-" + unique();

@@ -20,6 +20,7 @@ public final class TestServers {
     private final TestSqs sqs;
     private final TestRabbit rabbit;
     private final WebhookReceiver webhooks;
+    private final TestAccounts accounts = TestAccounts.generate();
 
     private TestServers() {
         long start = System.nanoTime();
@@ -64,6 +65,7 @@ public final class TestServers {
         properties.put("spring.rabbitmq.username", "guest");
         properties.put("spring.rabbitmq.password", "guest");
         properties.put("outbox.test.webhook-url", webhooks.url());
+        properties.putAll(accounts.properties());
         if (!rabbit.isRealRabbit()) {
             // Qpid Broker-J refuses RabbitMQ's alternate-exchange argument
             properties.put("outbox.rabbitmq.unroutable-exchange", "");
@@ -85,6 +87,10 @@ public final class TestServers {
 
     public TestRabbit rabbit() {
         return rabbit;
+    }
+
+    public TestAccounts accounts() {
+        return accounts;
     }
 
     public WebhookReceiver webhooks() {
