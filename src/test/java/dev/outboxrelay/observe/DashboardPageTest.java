@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -28,6 +30,7 @@ import dev.outboxrelay.outbox.OutboxEvent;
 import dev.outboxrelay.support.BrokerProbe;
 import dev.outboxrelay.support.ConsumerTestSupport;
 import dev.outboxrelay.support.HttpApi;
+import dev.outboxrelay.support.TestAccounts;
 
 /**
  * The dashboard in a real (headless) Chromium: the figures it shows for waiting, parked and
@@ -139,6 +142,14 @@ class DashboardPageTest extends ConsumerTestSupport {
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--user-data-dir=" + browserProfile.toAbsolutePath());
-        return new ChromeDriver(service, options);
+        ChromeDriver driver = new ChromeDriver(service, options);
+        // the operator signs in: every request of the page, its own fetch calls included, carries the
+        // account (credentials in the address would make the browser refuse the page's fetch calls)
+        TestAccounts accounts = servers().accounts();
+        String basic = Base64.getEncoder().encodeToString(
+                (accounts.operator() + ":" + accounts.operatorPassword()).getBytes(StandardCharsets.UTF_8));
+        driver.executeCdpCommand("Network.enable", Map.of());
+        driver.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of("Authorization", "Basic " + basic)));
+        return driver;
     }
 }

@@ -63,7 +63,7 @@ class MonitoringConfigTest extends ConsumerTestSupport {
         Set<String> exported;
         try {
             makeEveryKindOfMetricAppear();
-            HttpApi.Response scrape = new HttpApi(port).get("/actuator/prometheus");
+            HttpApi.Response scrape = new HttpApi(port).asViewer().get("/actuator/prometheus");
             assertThat(scrape.status()).isEqualTo(200);
             exported = seriesNames(scrape.body());
         } finally {

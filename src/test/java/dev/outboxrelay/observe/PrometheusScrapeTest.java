@@ -109,7 +109,7 @@ class PrometheusScrapeTest extends ConsumerTestSupport {
                 + "(SELECT id FROM job_queue WHERE queue = ? AND run_at <= now() LIMIT 1)", queue);
 
         metrics.refreshNow();
-        MetricsScrape scrape = new MetricsScrape(new HttpApi(port).get("/actuator/prometheus").body());
+        MetricsScrape scrape = new MetricsScrape(new HttpApi(port).asViewer().get("/actuator/prometheus").body());
 
         assertThat(scrape.value("outbox_backlog", "topic=" + held)).as("backlog").isEqualTo(
                 count("SELECT count(*) FROM outbox_events WHERE topic = ? AND published_at IS NULL AND parked_at IS NULL",
