@@ -36,7 +36,7 @@ class ConsumerSettingsTest extends RelayTestSupport {
                 "outbox.consume.consumers[0].broker", "sqs",
                 "outbox.consume.consumers[0].queue", "payments.fifo",
                 "outbox.consume.consumers[0].wait-time", "20s")))
-                .contains("outbox.consume.consumers[0].wait-time (PT20S) must be shorter than outbox.sqs.api-call-timeout (PT3S)");
+                .contains("outbox.consume.consumers[0].wait-time (PT20S) must be shorter than outbox.sqs.api-call-timeout (PT5S)");
     }
 
     @Test
