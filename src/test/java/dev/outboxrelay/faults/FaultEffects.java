@@ -13,8 +13,9 @@ import dev.outboxrelay.consume.EventHandler;
 /**
  * The suite's handler: records each event it handles as a row of {@code faults.effects}, in the
  * consumer's transaction, then pauses a moment so that a killed process is likely to die with
- * transactions open. Rows are numbered in commit order of their sequence; no unique constraint, so an
- * event applied twice shows as two rows.
+ * transactions open. Rows are numbered by a sequence as they are written, which is the order one
+ * consumer thread handled them in; there is no unique constraint, so an event applied twice shows as
+ * two rows.
  */
 public class FaultEffects implements EventHandler {
 

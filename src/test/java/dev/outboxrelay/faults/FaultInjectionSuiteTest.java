@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -86,9 +85,8 @@ class FaultInjectionSuiteTest {
             System.out.printf("faults %s: 2 relays and 2 consumers up (pids %d %d %d %d), PostgreSQL on %d%n", run,
                     relay1.pid(), relay2.pid(), consumer1.pid(), consumer2.pid(), postgres.port());
 
-            AtomicBoolean writing = new AtomicBoolean(true);
             AtomicInteger written = new AtomicInteger();
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> writeEvents(written, writing));
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> writeEvents(written));
             long start = System.nanoTime();
 
             at(start, 0.10);
@@ -219,7 +217,7 @@ class FaultInjectionSuiteTest {
     }
 
     /** Writes the events in order n = 1, 2, ... of every aggregate, 100 to a transaction, evenly over WRITING. */
-    private void writeEvents(AtomicInteger written, AtomicBoolean writing) {
+    private void writeEvents(AtomicInteger written) {
         int perAggregate = EVENTS / AGGREGATES;
         int batch = 100;
         long pauseNanos = WRITING.toNanos() / (EVENTS / batch);
@@ -249,7 +247,6 @@ class FaultInjectionSuiteTest {
                 }
             }
         }
-        writing.set(false);
     }
 
     private boolean insert(List<Object[]> rows) {

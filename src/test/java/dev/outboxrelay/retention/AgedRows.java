@@ -49,9 +49,9 @@ abstract class AgedRows {
         @Override
         void insert(String tag, int rows, String age) {
             jdbc.update("""
-                    INSERT INTO outbox_events (topic, aggregate_id, event_type, payload, dedupe_key, seq, slot,
-                                               created_at, published_at)
-                    SELECT ?, 'agg-' || n, 'TestEvent', '{}', ? || ':' || CAST(? AS text) || ':' || n, 0, 0,
+                    INSERT INTO outbox_events (topic, aggregate_id, event_type, payload, dedupe_key, created_at,
+                                               published_at)
+                    SELECT ?, 'agg-' || n, 'TestEvent', '{}', ? || ':' || CAST(? AS text) || ':' || n,
                            now() - CAST(? AS interval), now() - CAST(? AS interval)
                     FROM generate_series(0, ? - 1) AS n""", topic(tag), topic(tag), age, age, age, rows);
         }

