@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.apache.camel.CamelContext;
@@ -14,6 +17,7 @@ import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 import dev.outboxrelay.brokers.RabbitTopology;
@@ -26,12 +30,18 @@ import dev.outboxrelay.routing.Broker;
  * {@code sqs-consumer}, {@code rabbitmq-consumer}) once Camel has started, after declaring the queues
  * and dead-letter destinations the consumer needs. Every consumer is checked first: a bad setting stops
  * the service at start-up, naming it. Consumers can also be added and removed at run time.
+ *
+ * <p>A configured consumer whose broker cannot be reached at start-up (its queue cannot be looked up or
+ * declared) is started again in the background with a growing pause, and the other consumers start
+ * meanwhile: one broker that is down while the service starts must not leave it without consumers.
  */
 @Component
-public class ConsumerRoutes implements CamelContextConfiguration {
+public class ConsumerRoutes implements CamelContextConfiguration, DisposableBean {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final Duration SQS_MARGIN = Duration.ofSeconds(10);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(ConsumerRoutes.class);
 
     private final ConsumeProperties properties;
@@ -40,6 +50,13 @@ public class ConsumerRoutes implements CamelContextConfiguration {
     private final SqsProperties sqsProperties;
     private final RabbitTopology rabbit;
     private final Map<String, ConsumeProperties.Consumer> running = new ConcurrentHashMap<>();
+    /** Configured consumers that could not start yet, retried until they do or are stopped. */
+    private final Set<String> waitingToStart = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService startRetries = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "outbox-consumer-start-retry");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile CamelContext camel;
 
     public ConsumerRoutes(ConsumeProperties properties, ConsumerRedelivery redelivery, SqsQueues sqsQueues,
@@ -134,8 +151,29 @@ public class ConsumerRoutes implements CamelContextConfiguration {
             return;
         }
         for (ConsumeProperties.Consumer consumer : properties.consumers()) {
-            start(consumer);
+            waitingToStart.add(consumer.name());
+            startOrRetry(consumer, FIRST_RETRY);
         }
+    }
+
+    private void startOrRetry(ConsumeProperties.Consumer consumer, Duration pause) {
+        if (!waitingToStart.contains(consumer.name()) || startRetries.isShutdown()) {
+            return;
+        }
+        try {
+            start(consumer);
+            waitingToStart.remove(consumer.name());
+        } catch (RuntimeException e) {
+            log.warn("Consumer {} could not start ({}); trying again in {} s", consumer.name(), e.getMessage(),
+                    pause.toSeconds());
+            Duration next = pause.multipliedBy(2).compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : pause.multipliedBy(2);
+            startRetries.schedule(() -> startOrRetry(consumer, next), pause.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        startRetries.shutdownNow();
     }
 
     /** Declares what the consumer needs and starts its route; the name must be new. */
@@ -185,6 +223,7 @@ public class ConsumerRoutes implements CamelContextConfiguration {
 
     /** Stops a consumer gracefully (in-flight work finishes and is acknowledged) and removes its route. */
     public synchronized void stop(String name) throws Exception {
+        waitingToStart.remove(name);
         if (running.remove(name) == null) {
             return;
         }
