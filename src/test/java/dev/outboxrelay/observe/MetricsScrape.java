@@ -38,6 +38,29 @@ record MetricsScrape(String text) {
      * first bucket holding that share of the matching series' observations (summed over them).
      */
     double bucketQuantile(String metric, double quantile, String... labels) {
+        return quantileOf(buckets(metric, labels), quantile, metric, labels);
+    }
+
+    /**
+     * The same over the observations made since an earlier scrape: a histogram counts from the start
+     * of the JVM, and what other tests recorded before (delayed events, outages) must not count.
+     */
+    double bucketQuantileSince(MetricsScrape earlier, String metric, double quantile, String... labels) {
+        TreeMap<Double, Double> buckets = buckets(metric, labels);
+        earlier.buckets(metric, labels).forEach((bound, count) -> buckets.merge(bound, -count, Double::sum));
+        return quantileOf(buckets, quantile, metric, labels);
+    }
+
+    private static double quantileOf(TreeMap<Double, Double> buckets, double quantile, String metric, String... labels) {
+        if (buckets.isEmpty() || buckets.lastEntry().getValue() <= 0) {
+            throw new AssertionError("no observations of " + metric + " with " + String.join(",", labels));
+        }
+        double total = buckets.lastEntry().getValue();
+        return buckets.entrySet().stream().filter(bucket -> bucket.getValue() >= quantile * total).findFirst()
+                .orElseThrow().getKey();
+    }
+
+    private TreeMap<Double, Double> buckets(String metric, String... labels) {
         TreeMap<Double, Double> buckets = new TreeMap<>();
         Matcher sample = SAMPLE.matcher(text);
         Map<String, String> wanted = wanted(labels);
@@ -52,12 +75,7 @@ record MetricsScrape(String text) {
                 buckets.merge(bound, Double.parseDouble(sample.group(3)), Double::sum);
             }
         }
-        if (buckets.isEmpty()) {
-            throw new AssertionError("no buckets of " + metric + " with " + String.join(",", labels));
-        }
-        double total = buckets.lastEntry().getValue();
-        return buckets.entrySet().stream().filter(bucket -> bucket.getValue() >= quantile * total).findFirst()
-                .orElseThrow().getKey();
+        return buckets;
     }
 
     boolean has(String metric, String... labels) {

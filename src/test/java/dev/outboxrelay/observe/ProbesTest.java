@@ -27,9 +27,12 @@ class ProbesTest extends RelayTestSupport {
         URI database = URI.create(url.substring("jdbc:".length()));
         try (TcpProxy link = TcpProxy.start(database.getPort());
              RelayInstance instance = RelayInstance.start("probes-" + unique(), Map.of(
-                     "spring.datasource.url", url.replace(":" + database.getPort() + "/", ":" + link.port() + "/"),
-                     // a health check must not wait half a minute for a connection that cannot come
+                     // a health check must not wait long for a connection that cannot come, nor for an
+                     // answer on a connection whose other end is gone
+                     "spring.datasource.url", url.replace(":" + database.getPort() + "/", ":" + link.port() + "/")
+                             + "?connectTimeout=2&socketTimeout=5",
                      "spring.datasource.hikari.connection-timeout", "1000",
+                     "spring.datasource.hikari.validation-timeout", "1000",
                      "outbox.relay.enabled", "false",
                      "outbox.consume.enabled", "false",
                      "outbox.jobs.enabled", "false"))) {
@@ -37,7 +40,7 @@ class ProbesTest extends RelayTestSupport {
             assertThat(probe(health, "readiness")).isEqualTo(Status.UP);
 
             link.cut();
-            await("readiness down without the database", Duration.ofSeconds(20),
+            await("readiness down without the database", Duration.ofSeconds(30),
                     () -> !Status.UP.equals(probe(health, "readiness")));
             assertThat(probe(health, "liveness")).isEqualTo(Status.UP);
 
