@@ -19,7 +19,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -37,8 +36,6 @@ import dev.outboxrelay.relay.RelayClaim;
 @Component("jobWorkers")
 public class JobWorkers {
 
-    /** Exchange property holding the job while it is settled. */
-    public static final String JOB = "outboxJob";
     /** Queues of the service's own work (webhook deliveries): their jobs publish no completion. */
     public static final String INTERNAL_QUEUE_PREFIX = "outbox.";
 
@@ -54,16 +51,18 @@ public class JobWorkers {
     private final ObjectMapper json;
     private final ApplicationEventPublisher events;
     private final MeterRegistry meters;
+    private final JobSettlement settlement;
     private final Set<UUID> running = ConcurrentHashMap.newKeySet();
 
     public JobWorkers(JobHandlers handlers, JobsProperties properties, RelayClaim identity, ObjectMapper json,
-                      ApplicationEventPublisher events, MeterRegistry meters) {
+                      ApplicationEventPublisher events, MeterRegistry meters, JobSettlement settlement) {
         this.handlers = handlers;
         this.properties = properties;
         this.identity = identity;
         this.json = json;
         this.events = events;
         this.meters = meters;
+        this.settlement = settlement;
     }
 
     /** Reads the claimed rows in claim order (highest priority, then earliest run_at) and tracks their leases. */
@@ -98,8 +97,7 @@ public class JobWorkers {
     }
 
     /** Runs one job with its handler. Never throws: how the run ended is recorded on the job for settling. */
-    public RunningJob run(RunningJob job, Exchange exchange) {
-        exchange.setProperty(JOB, job);
+    public RunningJob run(RunningJob job) {
         Optional<JobHandler> handler = handlers.forQueue(job.queue());
         if (handler.isEmpty()) {
             job.released();
@@ -134,34 +132,32 @@ public class JobWorkers {
         return message == null || message.isBlank() ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + message;
     }
 
+    /** Settles the batch's runs in the current transaction; answers the jobs it settled. */
+    public List<RunningJob> settle(List<RunningJob> jobs) {
+        return settlement.settle(jobs, identity.owner());
+    }
+
     /**
-     * Publishes the job's completion. Runs inside the settle transaction, so the completion record
-     * (see {@code CompletionLog}) commits together with the job's new state, or not at all.
+     * Publishes the completions of the settled jobs. Runs inside the settle transaction, so the
+     * completion records (see {@code CompletionLog}) commit together with the jobs' new state, or not at all.
      */
-    public void completed(Exchange exchange) {
-        RunningJob job = exchange.getProperty(JOB, RunningJob.class);
-        meters.counter("outbox.jobs.settled", "queue", job.queue(), "outcome", job.outcome().toLowerCase()).increment();
-        if (job.queue().startsWith(INTERNAL_QUEUE_PREFIX) || job.outcomeValue() == RunningJob.Outcome.RELEASED) {
-            return;
-        }
-        String outcome = switch (job.outcomeValue()) {
-            case SUCCEEDED -> WorkCompleted.SUCCEEDED;
-            case RETRY -> WorkCompleted.FAILED;
-            default -> WorkCompleted.DEAD_LETTERED;
-        };
-        events.publishEvent(new WorkCompleted(WorkCompleted.JOB, job.id().toString(), job.queue(),
-                job.job().uniqueKey(), outcome, job.error(), Instant.now()));
-    }
-
-    /** Stops renewing the job's lease: it has been settled, or settling failed and the lease must run out. */
-    public void release(Exchange exchange) {
-        RunningJob job = exchange.getProperty(JOB, RunningJob.class);
-        if (job != null) {
-            running.remove(job.id());
+    public void completed(List<RunningJob> settled) {
+        for (RunningJob job : settled) {
+            meters.counter("outbox.jobs.settled", "queue", job.queue(), "outcome", job.outcome().toLowerCase()).increment();
+            if (job.queue().startsWith(INTERNAL_QUEUE_PREFIX) || job.outcomeValue() == RunningJob.Outcome.RELEASED) {
+                continue;
+            }
+            String outcome = switch (job.outcomeValue()) {
+                case SUCCEEDED -> WorkCompleted.SUCCEEDED;
+                case RETRY -> WorkCompleted.FAILED;
+                default -> WorkCompleted.DEAD_LETTERED;
+            };
+            events.publishEvent(new WorkCompleted(WorkCompleted.JOB, job.id().toString(), job.queue(),
+                    job.job().uniqueKey(), outcome, job.error(), Instant.now()));
         }
     }
 
-    /** Forgets a whole batch's leases; used when a batch could not be run at all. */
+    /** Stops renewing the batch's leases: it has been settled, or settling failed and the leases must run out. */
     public void releaseAll(List<RunningJob> jobs) {
         if (jobs != null) {
             jobs.forEach(job -> running.remove(job.id()));

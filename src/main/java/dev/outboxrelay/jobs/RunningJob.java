@@ -4,7 +4,7 @@ import java.util.UUID;
 
 /**
  * A claimed job on its way through the worker route: the job, the claim that holds it, and how its run
- * ended. The settle statements read it through {@code ${exchangeProperty.outboxJob.…}}.
+ * ended, which JobSettlement reads to settle its batch.
  */
 public final class RunningJob {
 
