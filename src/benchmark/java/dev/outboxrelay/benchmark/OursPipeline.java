@@ -21,6 +21,8 @@ final class OursPipeline {
         properties.put("outbox.consume.consumers[0].name", run.consumerGroup());
         properties.put("outbox.consume.consumers[0].broker", "kafka");
         properties.put("outbox.consume.consumers[0].topics[0]", run.topic());
+        // one consumer per partition: each commits its own events, so their transactions overlap
+        properties.put("outbox.consume.consumers[0].concurrency", "6");
         properties.put("outbox.consume.handlers[0].topic", run.topic());
         properties.put("outbox.consume.handlers[0].bean", "benchmarkHandler");
         return properties;

@@ -1,9 +1,11 @@
 package dev.outboxrelay.relay;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Set;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -25,15 +27,26 @@ import org.springframework.stereotype.Component;
 public class KafkaSink {
 
     static final String RECORDS = "outboxKafkaRecords";
+    static final String RETRIED_RECORDS = "outboxKafkaRetriedRecords";
 
     /**
-     * Turns the unit into records keyed by aggregate, with the event metadata as headers. The records
-     * are handed out by an iterable that stops after a record timed out waiting for Kafka's metadata:
-     * while Kafka is unreachable every further send would block for max.block.ms as well, holding the
-     * relay up for minutes on a large unit. The records never handed out fail as unreachable.
+     * Turns the unit into records keyed by aggregate, with the event metadata as headers, and hands
+     * out those of events tried for the first time. Records of events that failed before are kept for
+     * {@link #retries}: the producer packs records of one partition into one request, and when Kafka
+     * refuses a request as too large the idempotent producer splits it and may let the whole request
+     * run into its delivery timeout; a record that keeps sharing requests with others would then time
+     * out again and again instead of being refused, and never be parked.
+     *
+     * <p>The records are handed out by an iterable that stops after a record timed out waiting for
+     * Kafka's metadata: while Kafka is unreachable every further send would block for max.block.ms as
+     * well, holding the relay up for minutes on a large unit. The records never handed out fail as
+     * unreachable.
      */
     public Iterable<Exchange> prepare(SendUnit unit, Exchange exchange) {
         List<Exchange> records = new ArrayList<>(unit.events().size());
+        List<Exchange> first = new ArrayList<>(unit.events().size());
+        List<Exchange> retried = new ArrayList<>();
+        Set<String> retriedAggregates = new HashSet<>();
         for (RelayEvent event : unit.events()) {
             Exchange record = new DefaultExchange(exchange.getContext());
             Message message = record.getIn();
@@ -42,9 +55,43 @@ public class KafkaSink {
             message.setHeader(KafkaConstants.OVERRIDE_TOPIC, unit.destination().name());
             EventHeaders.of(event).forEach(message::setHeader);
             records.add(record);
+            // with kafka-pipelining an aggregate's later events follow its retried one, in order
+            if (event.attempts() > 0 || retriedAggregates.contains(event.aggregateId())) {
+                retriedAggregates.add(event.aggregateId());
+                retried.add(record);
+            } else {
+                first.add(record);
+            }
         }
         exchange.setProperty(SendUnit.PROPERTY, unit);
         exchange.setProperty(RECORDS, records);
+        exchange.setProperty(RETRIED_RECORDS, retried);
+        return handOut(first);
+    }
+
+    /**
+     * The records of events that failed before, for the sink's second endpoint, whose producer sends
+     * every record in a request of its own (batch size 0): a record Kafka cannot take is then refused
+     * for what it is.
+     */
+    @SuppressWarnings("unchecked")
+    public Iterable<Exchange> retries(Exchange exchange) {
+        return handOut(exchange.getProperty(RETRIED_RECORDS, List.class));
+    }
+
+    /** Whether the unit has records of events tried for the first time (the body prepare handed out). */
+    public boolean hasFirstTries(Exchange exchange) {
+        List<?> records = exchange.getProperty(RECORDS, List.class);
+        List<?> retried = exchange.getProperty(RETRIED_RECORDS, List.class);
+        return records.size() > retried.size();
+    }
+
+    public boolean hasRetries(Exchange exchange) {
+        List<?> retried = exchange.getProperty(RETRIED_RECORDS, List.class);
+        return retried != null && !retried.isEmpty();
+    }
+
+    private static Iterable<Exchange> handOut(List<Exchange> records) {
         return () -> new Iterator<>() {
             private int next;
 
