@@ -16,6 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -87,6 +88,7 @@ class DashboardPageTest extends ConsumerTestSupport {
         try {
             browser.get(new HttpApi(port).pageUrl("/dashboard"));
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            wait.ignoring(StaleElementReferenceException.class);
             wait.until(page -> !figure(page, "topic", held, "backlog").isEmpty());
 
             assertThat(figure(browser, "topic", held, "backlog")).as("backlog").isEqualTo(String.valueOf(
@@ -112,7 +114,10 @@ class DashboardPageTest extends ConsumerTestSupport {
             assertThat(figure(browser, "broker", "rabbitmq", "circuit")).isEqualTo("closed");
             wait.until(page -> !figure(page, "topic", topic, "published-rate").equals("–"));
 
-            browser.findElement(By.cssSelector("button[data-topic=\"" + topic + "\"][data-action=\"replay\"]")).click();
+            wait.until(page -> {
+                page.findElement(By.cssSelector("button[data-topic=\"" + topic + "\"][data-action=\"replay\"]")).click();
+                return true;
+            });
             wait.until(page -> page.findElement(By.id("notice")).getText().contains("Replayed 2 dead letter(s)"));
             await("replayed events handled", Duration.ofSeconds(30), () -> effects(consumer) == 4);
             metrics.refreshNow();
@@ -128,8 +133,18 @@ class DashboardPageTest extends ConsumerTestSupport {
 
     /** The text of the figure tagged with data-metric for a topic, queue or broker; empty when not shown. */
     private static String figure(WebDriver page, String kind, String key, String metric) {
-        return page.findElements(By.cssSelector("[data-" + kind + "=\"" + key + "\"][data-metric=\"" + metric + "\"]"))
-                .stream().findFirst().map(element -> element.getText().strip()).orElse("");
+        By selector = By.cssSelector("[data-" + kind + "=\"" + key + "\"][data-metric=\"" + metric + "\"]");
+        // the page redraws its tables every 2 s: an element found just before a redraw is gone after it
+        for (int tries = 1; ; tries++) {
+            try {
+                return page.findElements(selector).stream().findFirst().map(element -> element.getText().strip())
+                        .orElse("");
+            } catch (StaleElementReferenceException redrawn) {
+                if (tries == 5) {
+                    throw redrawn;
+                }
+            }
+        }
     }
 
     private WebDriver chromium() {
