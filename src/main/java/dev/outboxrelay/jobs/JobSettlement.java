@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -46,7 +47,7 @@ public class JobSettlement {
         Set<UUID> settled = new HashSet<>();
         settled.addAll(run(finished, jobs, RunningJob.Outcome.SUCCEEDED, owner, null));
         settled.addAll(run(retries, jobs, RunningJob.Outcome.RETRY, owner, parameters -> parameters
-                .addValue("delays", values(jobs, RunningJob.Outcome.RETRY, job -> job.retryDelaySeconds(), Double[]::new))
+                .addValue("delays", values(jobs, RunningJob.Outcome.RETRY, RunningJob::retryDelaySeconds, Double[]::new))
                 .addValue("errors", values(jobs, RunningJob.Outcome.RETRY, RunningJob::error, String[]::new))));
         settled.addAll(run(failures, jobs, RunningJob.Outcome.FAILED, owner, parameters -> parameters
                 .addValue("errors", values(jobs, RunningJob.Outcome.FAILED, RunningJob::error, String[]::new))));
@@ -71,7 +72,7 @@ public class JobSettlement {
     }
 
     private static <T> T[] values(List<RunningJob> jobs, RunningJob.Outcome outcome, Function<RunningJob, T> value,
-                                  java.util.function.IntFunction<T[]> array) {
+                                  IntFunction<T[]> array) {
         return jobs.stream().filter(job -> job.outcomeValue() == outcome).map(value).toArray(array);
     }
 }
