@@ -44,7 +44,7 @@ final class DrainScenario implements Scenario {
     @Override
     public List<Row> run(Bench bench) throws Exception {
         List<Row> rows = new ArrayList<>();
-        for (String broker : List.of("kafka", "sqs", "rabbitmq")) {
+        for (String broker : bench.settings().drainBrokers()) {
             for (RelaySystem system : systems) {
                 String label = label(bench, broker);
                 String unsupported = system.unsupported(broker);

@@ -23,14 +23,16 @@ import java.util.List;
  * @param timeoutSeconds     longest wait for one measured run to finish
  * @param systemJvm          JVM options every system under test gets
  * @param debeziumPollMillis Debezium's poll.interval.ms
+ * @param drainBrokers       the brokers the drain scenario drains to, in order
  */
 record Settings(List<String> scenarios, List<String> systems, int events, int warmUp, int aggregates,
                 List<Integer> steadyRates, int steadySeconds, int eventsPerTransaction, int pipelineSeconds,
                 int pipelineEventsPerTransaction, int producerThreads, int jobs, int jobWorkers,
-                int timeoutSeconds, List<String> systemJvm, int debeziumPollMillis) {
+                int timeoutSeconds, List<String> systemJvm, int debeziumPollMillis, List<String> drainBrokers) {
 
     static final List<String> ALL_SCENARIOS = List.of("drain", "steady", "pipeline", "jobs");
     static final List<String> ALL_SYSTEMS = List.of("ours", "debezium", "modulith", "naive-poller", "db-scheduler");
+    static final List<String> ALL_BROKERS = List.of("kafka", "sqs", "rabbitmq");
 
     static Settings fromSystemProperties() {
         return new Settings(
@@ -50,7 +52,8 @@ record Settings(List<String> scenarios, List<String> systems, int events, int wa
                 Integer.getInteger("benchmark.jobs.workers", 2),
                 Integer.getInteger("benchmark.timeout.seconds", 600),
                 Arrays.asList(System.getProperty("benchmark.system.jvm", "-Xmx1g -XX:+UseG1GC").strip().split("\\s+")),
-                Integer.getInteger("benchmark.debezium.poll-interval-ms", 10));
+                Integer.getInteger("benchmark.debezium.poll-interval-ms", 10),
+                list("benchmark.drain.brokers", ALL_BROKERS));
     }
 
     String describe() {
