@@ -18,26 +18,30 @@ picked AS (
     FROM outbox_events e
     WHERE e.published_at IS NULL
       AND e.parked_at IS NULL
-      AND e.slot IN (SELECT o.slot FROM owned o)
+      -- an array built once per claim: a join against the slots would be re-run for every row walked
+      AND e.slot = ANY(ARRAY(SELECT o.slot FROM owned o))
       -- topics whose broker's circuit is open or that are at their rate limit wait where they are
       AND e.topic <> ALL(CAST(:#${bean:relayClaim.pausedTopics} AS text[]))
       AND e.available_at <= now()
       AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= now())
       AND (e.lease_until IS NULL OR e.lease_until < now())
-      AND NOT EXISTS (
-          SELECT 1
-          FROM outbox_events p
-          WHERE p.aggregate_id = e.aggregate_id
-            AND p.seq < e.seq
-            AND p.published_at IS NULL
-            -- implied by the condition below; spelled out, it lets the planner see how few rows can
-            -- block, so it walks the claimable rows in seq order and stops at the batch size instead of
-            -- joining the whole backlog first (measured: 45 ms instead of 1.6 s over 60,000 waiting rows)
-            AND (p.parked_at IS NOT NULL OR p.next_attempt_at IS NOT NULL OR p.lease_until IS NOT NULL)
-            AND p.available_at <= now()
-            AND (p.parked_at IS NOT NULL
-                 OR p.next_attempt_at > now()
-                 OR p.lease_until >= now()))
+      -- A scalar subquery, not NOT EXISTS: the planner cannot turn it into a join, so it always walks
+      -- the claimable rows in seq order, probes each candidate's aggregate by index and stops at the
+      -- batch size. As an anti-join it chose by estimate between that and hashing (or materialising a
+      -- scan of) the whole table, which took seconds per claim over a large backlog. The ORDER BY makes
+      -- the probe a plain index scan, which marks the entries of published rows dead as it passes them;
+      -- a bitmap scan visits them again on every probe, so claims slowed down as a backlog drained.
+      AND (SELECT 1
+           FROM outbox_events p
+           WHERE p.aggregate_id = e.aggregate_id
+             AND p.seq < e.seq
+             AND p.published_at IS NULL
+             AND p.available_at <= now()
+             AND (p.parked_at IS NOT NULL
+                  OR p.next_attempt_at > now()
+                  OR p.lease_until >= now())
+           ORDER BY p.seq
+           LIMIT 1) IS NULL
     ORDER BY e.seq
     LIMIT :#${bean:relayClaim.batchSize}
     FOR UPDATE OF e SKIP LOCKED

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -49,6 +50,7 @@ public class RelayBatches {
     private final RelayTracing tracing;
     private final TopicRateLimits rateLimits;
     private final PayloadPrivacy privacy;
+    private final Map<String, PublishMeters> publishMeters = new ConcurrentHashMap<>();
 
     public RelayBatches(RoutingTable routing, RelayProperties properties, ObjectMapper json, MeterRegistry meters,
                         RelayTracing tracing, TopicRateLimits rateLimits, PayloadPrivacy privacy) {
@@ -210,7 +212,8 @@ public class RelayBatches {
             String broker = destination == null ? "none" : destination.broker().configName();
             switch (event.outcome()) {
                 case PUBLISHED -> {
-                    counter("outbox.relay.published", broker, event.topic()).increment();
+                    PublishMeters published = publishMeters(broker, event.topic());
+                    published.count().increment();
                     if (log.isDebugEnabled()) {
                         try (EventLogContext ignored = EventLogContext.of(event.id().toString(), event.dedupeKey(),
                             event.attempts(), batch.openedNanos())) {
@@ -218,13 +221,7 @@ public class RelayBatches {
                         }
                     }
                     Instant acked = event.publishedAt() == null ? now : event.publishedAt();
-                    Timer.builder("outbox.relay.publish.latency")
-                            .description("Time from the event's commit to the broker's acknowledgement")
-                            .tag("broker", broker)
-                            .publishPercentiles(0.5, 0.95, 0.99)
-                            .publishPercentileHistogram()
-                            .register(meters)
-                            .record(Duration.between(event.createdAt(), acked));
+                    published.latency().record(Duration.between(event.createdAt(), acked));
                 }
                 case FAILED -> {
                     Counter.builder("outbox.relay.failures")
@@ -252,8 +249,19 @@ public class RelayBatches {
         }
     }
 
-    private Counter counter(String name, String broker, String topic) {
-        return Counter.builder(name).tag("broker", broker).tag("topic", topic).register(meters);
+    /** Registered once per broker and topic: building and looking up meters per event cost the relay CPU. */
+    private PublishMeters publishMeters(String broker, String topic) {
+        return publishMeters.computeIfAbsent(broker + ' ' + topic, key -> new PublishMeters(
+                Counter.builder("outbox.relay.published").tag("broker", broker).tag("topic", topic).register(meters),
+                Timer.builder("outbox.relay.publish.latency")
+                        .description("Time from the event's commit to the broker's acknowledgement")
+                        .tag("broker", broker)
+                        .publishPercentiles(0.5, 0.95, 0.99)
+                        .publishPercentileHistogram()
+                        .register(meters)));
+    }
+
+    private record PublishMeters(Counter count, Timer latency) {
     }
 
     private static RelayBatch batch(Exchange exchange) {

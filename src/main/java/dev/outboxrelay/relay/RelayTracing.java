@@ -1,5 +1,7 @@
 package dev.outboxrelay.relay;
 
+import java.util.Optional;
+
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -9,6 +11,7 @@ import io.opentelemetry.context.Context;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
+import org.springframework.util.function.SingletonSupplier;
 
 import dev.outboxrelay.observe.TraceContexts;
 import dev.outboxrelay.routing.Broker;
@@ -29,16 +32,20 @@ public class RelayTracing {
     private static final AttributeKey<String> AGGREGATE = AttributeKey.stringKey("outbox.aggregate_id");
     private static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("outbox.attempt");
 
-    private final ObjectProvider<OpenTelemetry> openTelemetry;
+    // looked up once: resolving the bean on every event showed up in the relay's profile
+    private final SingletonSupplier<Optional<OpenTelemetry>> openTelemetry;
 
     public RelayTracing(ObjectProvider<OpenTelemetry> openTelemetry) {
-        this.openTelemetry = openTelemetry;
+        this.openTelemetry = SingletonSupplier.of(() -> Optional.ofNullable(openTelemetry.getIfAvailable()));
     }
 
     /** Opens the event's publish span when it was written inside a trace. */
     void start(RelayEvent event) {
-        OpenTelemetry telemetry = openTelemetry.getIfAvailable();
-        if (telemetry == null || event.destination() == null || !event.headers().containsKey(EventHeaders.TRACEPARENT)) {
+        if (event.destination() == null || !event.headers().containsKey(EventHeaders.TRACEPARENT)) {
+            return;
+        }
+        OpenTelemetry telemetry = openTelemetry.obtain().orElse(null);
+        if (telemetry == null) {
             return;
         }
         Context parent = TraceContexts.extract(telemetry, event.headers());
