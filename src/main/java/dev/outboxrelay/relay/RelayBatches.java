@@ -115,8 +115,8 @@ public class RelayBatches {
     }
 
     private Map<String, String> headers(String text) {
-        if (text == null || text.isEmpty()) {
-            return Map.of();
+        if (text == null || text.isEmpty() || text.equals("{}")) {
+            return Map.of(); // the column's default: no parser needed
         }
         try {
             // Producers writing plain SQL may store numbers or objects: they travel as their JSON text.
