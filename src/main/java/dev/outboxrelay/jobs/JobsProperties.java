@@ -37,7 +37,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 public record JobsProperties(
         @DefaultValue("true") boolean enabled,
-        @DefaultValue("10") @Min(1) @Max(1000) int batchSize,
+        @DefaultValue("500") @Min(1) @Max(1000) int batchSize,
         @DefaultValue("4") @Min(1) @Max(256) int workerThreads,
         @DefaultValue("30s") @NotNull Duration lease,
         @DefaultValue("10s") @NotNull Duration leaseRenewal,
