@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -51,6 +52,8 @@ public class JobWorkers {
     private final ExecutorService runPool;
     private final JobsInFlight inFlight;
     private final JobSettleWriter settleWriter;
+    // looked up once per queue and outcome rather than registered again for every run
+    private final Map<List<String>, Timer> durations = new ConcurrentHashMap<>();
 
     public JobWorkers(JobHandlers handlers, JobsProperties properties, RelayClaim identity, ObjectMapper json,
                       MeterRegistry meters, @Qualifier("jobRunPool") ExecutorService runPool, JobsInFlight inFlight,
@@ -144,12 +147,13 @@ public class JobWorkers {
                 log.warn("{} failed for good and goes to the failed record: {}", job, job.error());
             }
         }
-        sample.stop(Timer.builder("outbox.jobs.duration")
-                .description("Time a job's handler took")
-                .tag("queue", job.queue())
-                .tag("outcome", job.outcome().toLowerCase())
-                .publishPercentiles(0.5, 0.95, 0.99)
-                .register(meters));
+        sample.stop(durations.computeIfAbsent(List.of(job.queue(), job.outcome().toLowerCase()),
+                key -> Timer.builder("outbox.jobs.duration")
+                        .description("Time a job's handler took")
+                        .tag("queue", key.get(0))
+                        .tag("outcome", key.get(1))
+                        .publishPercentiles(0.5, 0.95, 0.99)
+                        .register(meters)));
         return job;
     }
 
