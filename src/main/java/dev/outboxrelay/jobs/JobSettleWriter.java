@@ -39,6 +39,8 @@ public class JobSettleWriter implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(JobSettleWriter.class);
     /** Runs settled in one transaction at most: a full claim of the largest batch size. */
     private static final int MAX_SETTLE = 1000;
+    /** How long a settle waits for more runs to end, at most: short beside a commit, and beside any real job. */
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final int RETRIES = 3;
     private static final long FIRST_RETRY_PAUSE_MILLIS = 200;
 
@@ -82,7 +84,7 @@ public class JobSettleWriter implements DisposableBean {
                     continue;
                 }
                 batch.add(first);
-                finished.drainTo(batch, MAX_SETTLE - 1);
+                collectMore(batch);
                 settleWithRetries(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -91,6 +93,27 @@ public class JobSettleWriter implements DisposableBean {
                 inFlight.ended(batch);
                 batch.clear();
             }
+        }
+    }
+
+    /**
+     * Adds the runs that end while other runs are still under way, for at most {@link #LINGER_NANOS}
+     * after the first. Without it the first run of a batch to end was often settled on its own, a
+     * commit of its own, and the rest of its batch a moment later.
+     */
+    private void collectMore(List<RunningJob> batch) throws InterruptedException {
+        long lingerEnd = System.nanoTime() + LINGER_NANOS;
+        while (batch.size() < MAX_SETTLE) {
+            finished.drainTo(batch, MAX_SETTLE - batch.size());
+            long left = lingerEnd - System.nanoTime();
+            if (batch.size() >= MAX_SETTLE || left <= 0 || !inFlight.runsUnended()) {
+                return;
+            }
+            RunningJob next = finished.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
         }
     }
 

@@ -114,6 +114,7 @@ public class JobWorkers {
                         run(job);
                     } finally {
                         settleWriter.finished(job);
+                        inFlight.runEnded();
                     }
                 });
             } catch (RejectedExecutionException e) {

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -22,12 +23,15 @@ public class JobsInFlight implements DisposableBean {
     private final Set<UUID> ids = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    // claimed runs not ended yet (waiting to start or running); read without the lock by the settle writer
+    private final AtomicInteger unended = new AtomicInteger();
     private int notStarted;
     private int unsettled;
     private boolean closed;
 
     void claimed(Collection<RunningJob> jobs) {
         jobs.forEach(job -> ids.add(job.id()));
+        unended.addAndGet(jobs.size());
         lock.lock();
         try {
             notStarted += jobs.size();
@@ -47,6 +51,15 @@ public class JobsInFlight implements DisposableBean {
         }
     }
 
+    void runEnded() {
+        unended.decrementAndGet();
+    }
+
+    /** Whether a run claimed here has yet to end: more runs may reach the settle writer soon. */
+    boolean runsUnended() {
+        return unended.get() > 0;
+    }
+
     /** The jobs are settled, or settling them was given up and their leases must run out. */
     void ended(Collection<RunningJob> jobs) {
         jobs.forEach(job -> ids.remove(job.id()));
@@ -61,6 +74,7 @@ public class JobsInFlight implements DisposableBean {
 
     /** Jobs that were claimed but will never start here (the run pool is gone): their leases run out. */
     void neverStarted(Collection<RunningJob> jobs) {
+        unended.addAndGet(-jobs.size());
         lock.lock();
         try {
             notStarted -= jobs.size();
