@@ -72,6 +72,6 @@ final class OursJobQueue implements JobQueueSystem {
 
     @Override
     public String note() {
-        return "job workers with the shipped defaults (batch 10), plain-SQL enqueue";
+        return "job workers with the shipped defaults (batch 500), plain-SQL enqueue";
     }
 }

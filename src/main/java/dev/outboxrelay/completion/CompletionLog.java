@@ -1,14 +1,21 @@
 package dev.outboxrelay.completion;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -39,6 +46,7 @@ public class CompletionLog implements DisposableBean {
             VALUES (:kind, :id, :topic, :dedupeKey, :outcome, :detail, CAST(:completedAt AS timestamptz))
             RETURNING seq
             """;
+    private static final String INSERT_ALL = sql("sql/completions/record-completions.sql");
     private static final String FOR_WORK = """
             SELECT seq, kind, work_id, topic, dedupe_key, outcome, detail, completed_at
             FROM work_completions WHERE work_id = :id ORDER BY seq
@@ -80,6 +88,39 @@ public class CompletionLog implements DisposableBean {
         }
     }
 
+    /**
+     * A batch of completions (a settled batch of jobs): inside a transaction they are written with one
+     * statement, which takes the serialising lock once, and commit with the work; outside one each goes
+     * the way of {@link #record}.
+     */
+    @EventListener
+    public void recordAll(WorkCompletions completions) {
+        List<WorkCompleted> works = completions.works();
+        works.forEach(CompletionLog::check);
+        if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+            works.forEach(this::record);
+            return;
+        }
+        List<Long> seqs = new ArrayList<>(jdbc.queryForList(INSERT_ALL, new MapSqlParameterSource()
+                .addValue("kinds", column(works, WorkCompleted::kind))
+                .addValue("ids", column(works, WorkCompleted::id))
+                .addValue("topics", column(works, WorkCompleted::topic))
+                .addValue("dedupeKeys", column(works, WorkCompleted::dedupeKey))
+                .addValue("outcomes", column(works, WorkCompleted::outcome))
+                .addValue("details", column(works, WorkCompleted::detail))
+                .addValue("completedAt", column(works, work -> work.completedAt().toString())), Long.class));
+        // the statement numbers the rows in the order given; RETURNING promises no order, seq does
+        Collections.sort(seqs);
+        for (int i = 0; i < works.size(); i++) {
+            deliver(works.get(i), seqs.get(i));
+        }
+        wakeAfterCommit();
+    }
+
+    private static String[] column(List<WorkCompleted> works, Function<WorkCompleted, String> value) {
+        return works.stream().map(value).toArray(String[]::new);
+    }
+
     private void writeAll(List<WorkCompleted> works) {
         transactions.executeWithoutResult(status -> works.forEach(this::write));
     }
@@ -93,6 +134,12 @@ public class CompletionLog implements DisposableBean {
                 .addValue("outcome", work.outcome())
                 .addValue("detail", work.detail())
                 .addValue("completedAt", work.completedAt().toString()), Long.class);
+        deliver(work, seq);
+        wakeAfterCommit();
+    }
+
+    /** Enqueues a webhook delivery per subscription that wants the recorded completion. */
+    private void deliver(WorkCompleted work, Long seq) {
         Completion completion = new Completion(seq, work.kind(), work.id(), work.topic(), work.dedupeKey(),
                 work.outcome(), work.detail(), work.completedAt());
         for (WebhookProperties.Subscription subscription : webhooks.subscriptions()) {
@@ -107,6 +154,9 @@ public class CompletionLog implements DisposableBean {
                         .build());
             }
         }
+    }
+
+    private void wakeAfterCommit() {
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
@@ -131,6 +181,14 @@ public class CompletionLog implements DisposableBean {
         }
         if (work.id() == null || work.topic() == null || work.completedAt() == null) {
             throw new IllegalArgumentException("WorkCompleted needs an id, a topic and completedAt: " + work);
+        }
+    }
+
+    private static String sql(String path) {
+        try {
+            return new ClassPathResource(path).getContentAsString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("missing statement " + path, e);
         }
     }
 

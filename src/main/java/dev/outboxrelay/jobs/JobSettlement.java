@@ -16,10 +16,10 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Writes the outcomes of a claimed batch: one statement per kind of outcome, all inside the
- * {@code job-settle} route's transaction, so a batch costs one commit (and takes the completion
- * record's lock once) however many jobs it held. Runs that another claim holds by now are left to
- * that claim; only the jobs settled here report a completion.
+ * Writes the outcomes of ended runs: one statement per kind of outcome, all inside the transaction of
+ * {@link JobSettleWriter}, so the runs settled together cost one commit (and take the completion
+ * record's lock once) however many they are. Runs that another claim holds by now are left to that
+ * claim; only the jobs settled here report a completion.
  */
 @Component("jobSettlement")
 public class JobSettlement {
@@ -42,7 +42,7 @@ public class JobSettlement {
         }
     }
 
-    /** Settles every job of the batch whose run has ended; answers the ones this claim still held. */
+    /** Settles every given job whose run has ended; answers the ones this claim still held. */
     public List<RunningJob> settle(List<RunningJob> jobs, String owner) {
         Set<UUID> settled = new HashSet<>();
         settled.addAll(run(finished, jobs, RunningJob.Outcome.SUCCEEDED, owner, null));

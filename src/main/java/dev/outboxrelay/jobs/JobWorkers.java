@@ -1,15 +1,15 @@
 package dev.outboxrelay.jobs;
 
 import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -21,16 +21,15 @@ import io.micrometer.core.instrument.Timer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 
-import dev.outboxrelay.completion.WorkCompleted;
 import dev.outboxrelay.relay.RelayClaim;
 
 /**
- * The job worker routes' steps in Java: turns claimed rows into {@link RunningJob}s in claim order,
- * runs each with its queue's handler, keeps the leases of running jobs alive, and publishes
- * {@link WorkCompleted} for each settled job. Also supplies the values the job SQL files read through
+ * The job worker route's steps in Java: turns claimed rows into {@link RunningJob}s in claim order,
+ * starts their runs on the job threads, runs each with its queue's handler and hands the ended run to
+ * {@link JobSettleWriter}. Also supplies the values the job SQL files read through
  * {@code ${bean:jobWorkers.…}}.
  */
 @Component("jobWorkers")
@@ -49,23 +48,27 @@ public class JobWorkers {
     private final JobsProperties properties;
     private final RelayClaim identity;
     private final ObjectMapper json;
-    private final ApplicationEventPublisher events;
     private final MeterRegistry meters;
-    private final JobSettlement settlement;
-    private final Set<UUID> running = ConcurrentHashMap.newKeySet();
+    private final ExecutorService runPool;
+    private final JobsInFlight inFlight;
+    private final JobSettleWriter settleWriter;
+    // looked up once per queue and outcome rather than registered again for every run
+    private final Map<List<String>, Timer> durations = new ConcurrentHashMap<>();
 
     public JobWorkers(JobHandlers handlers, JobsProperties properties, RelayClaim identity, ObjectMapper json,
-                      ApplicationEventPublisher events, MeterRegistry meters, JobSettlement settlement) {
+                      MeterRegistry meters, @Qualifier("jobRunPool") ExecutorService runPool, JobsInFlight inFlight,
+                      JobSettleWriter settleWriter) {
         this.handlers = handlers;
         this.properties = properties;
         this.identity = identity;
         this.json = json;
-        this.events = events;
         this.meters = meters;
-        this.settlement = settlement;
+        this.runPool = runPool;
+        this.inFlight = inFlight;
+        this.settleWriter = settleWriter;
     }
 
-    /** Reads the claimed rows in claim order (highest priority, then earliest run_at) and tracks their leases. */
+    /** Reads the claimed rows in claim order (highest priority, then earliest run_at). */
     public List<RunningJob> open(List<Map<String, Object>> rows) {
         List<RunningJob> jobs = new ArrayList<>(rows.size());
         for (Map<String, Object> row : rows) {
@@ -80,7 +83,6 @@ public class JobWorkers {
                     ((Number) row.get("max_attempts")).intValue(),
                     ((Timestamp) row.get("created_at")).toInstant());
             jobs.add(new RunningJob(job, identity.owner()));
-            running.add(job.id());
         }
         jobs.sort(CLAIM_ORDER);
         log.debug("Claimed {} job(s)", jobs.size());
@@ -94,6 +96,34 @@ public class JobWorkers {
             // jsonb always holds valid JSON; this cannot happen short of a driver fault
             throw new IllegalStateException("job payload from the database is not JSON", e);
         }
+    }
+
+    /**
+     * Starts the batch's runs in claim order on the job threads; each run is settled as soon as it
+     * ends. Returns when the next batch may be claimed (see {@link JobsInFlight#awaitRoom}), so the
+     * next claim overlaps the runs and the settle of this one.
+     */
+    public void start(List<RunningJob> jobs) {
+        inFlight.claimed(jobs);
+        for (int i = 0; i < jobs.size(); i++) {
+            RunningJob job = jobs.get(i);
+            try {
+                runPool.execute(() -> {
+                    inFlight.started();
+                    try {
+                        run(job);
+                    } finally {
+                        settleWriter.finished(job);
+                        inFlight.runEnded();
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                // only while stopping: the jobs not handed over keep their leases until they run out
+                inFlight.neverStarted(jobs.subList(i, jobs.size()));
+                throw e;
+            }
+        }
+        inFlight.awaitRoom(properties.batchSize());
     }
 
     /** Runs one job with its handler. Never throws: how the run ended is recorded on the job for settling. */
@@ -118,50 +148,19 @@ public class JobWorkers {
                 log.warn("{} failed for good and goes to the failed record: {}", job, job.error());
             }
         }
-        sample.stop(Timer.builder("outbox.jobs.duration")
-                .description("Time a job's handler took")
-                .tag("queue", job.queue())
-                .tag("outcome", job.outcome().toLowerCase())
-                .publishPercentiles(0.5, 0.95, 0.99)
-                .register(meters));
+        sample.stop(durations.computeIfAbsent(List.of(job.queue(), job.outcome().toLowerCase()),
+                key -> Timer.builder("outbox.jobs.duration")
+                        .description("Time a job's handler took")
+                        .tag("queue", key.get(0))
+                        .tag("outcome", key.get(1))
+                        .publishPercentiles(0.5, 0.95, 0.99)
+                        .register(meters)));
         return job;
     }
 
     private static String describe(Throwable e) {
         String message = e.getMessage();
         return message == null || message.isBlank() ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + message;
-    }
-
-    /** Settles the batch's runs in the current transaction; answers the jobs it settled. */
-    public List<RunningJob> settle(List<RunningJob> jobs) {
-        return settlement.settle(jobs, identity.owner());
-    }
-
-    /**
-     * Publishes the completions of the settled jobs. Runs inside the settle transaction, so the
-     * completion records (see {@code CompletionLog}) commit together with the jobs' new state, or not at all.
-     */
-    public void completed(List<RunningJob> settled) {
-        for (RunningJob job : settled) {
-            meters.counter("outbox.jobs.settled", "queue", job.queue(), "outcome", job.outcome().toLowerCase()).increment();
-            if (job.queue().startsWith(INTERNAL_QUEUE_PREFIX) || job.outcomeValue() == RunningJob.Outcome.RELEASED) {
-                continue;
-            }
-            String outcome = switch (job.outcomeValue()) {
-                case SUCCEEDED -> WorkCompleted.SUCCEEDED;
-                case RETRY -> WorkCompleted.FAILED;
-                default -> WorkCompleted.DEAD_LETTERED;
-            };
-            events.publishEvent(new WorkCompleted(WorkCompleted.JOB, job.id().toString(), job.queue(),
-                    job.job().uniqueKey(), outcome, job.error(), Instant.now()));
-        }
-    }
-
-    /** Stops renewing the batch's leases: it has been settled, or settling failed and the leases must run out. */
-    public void releaseAll(List<RunningJob> jobs) {
-        if (jobs != null) {
-            jobs.forEach(job -> running.remove(job.id()));
-        }
     }
 
     public String owner() {
@@ -182,10 +181,10 @@ public class JobWorkers {
 
     /** The jobs this instance holds now, for the lease renewal. */
     public UUID[] runningIds() {
-        return running.toArray(UUID[]::new);
+        return inFlight.ids();
     }
 
     public boolean hasRunning() {
-        return !running.isEmpty();
+        return !inFlight.isEmpty();
     }
 }

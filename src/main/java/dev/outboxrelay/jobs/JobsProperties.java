@@ -21,8 +21,9 @@ import org.springframework.validation.annotation.Validated;
  * Settings of the PostgreSQL job queue and its workers.
  *
  * @param enabled       whether this instance runs job workers and recurring schedules (enqueueing always works)
- * @param batchSize     jobs claimed per statement
- * @param workerThreads jobs of one batch run in parallel
+ * @param batchSize     jobs claimed per statement; the next batch is claimed once every job of the last one
+ *                      has started
+ * @param workerThreads jobs run in parallel
  * @param lease         how long a claimed job stays reserved without renewal: the time until a dead
  *                      worker's jobs run elsewhere
  * @param leaseRenewal  how often the leases of running jobs are renewed; less than half the lease
@@ -37,7 +38,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 public record JobsProperties(
         @DefaultValue("true") boolean enabled,
-        @DefaultValue("10") @Min(1) @Max(1000) int batchSize,
+        @DefaultValue("500") @Min(1) @Max(1000) int batchSize,
         @DefaultValue("4") @Min(1) @Max(256) int workerThreads,
         @DefaultValue("30s") @NotNull Duration lease,
         @DefaultValue("10s") @NotNull Duration leaseRenewal,

@@ -1,10 +1,11 @@
 package dev.outboxrelay.jobs;
 
+import java.time.Instant;
 import java.util.UUID;
 
 /**
- * A claimed job on its way through the worker route: the job, the claim that holds it, and how its run
- * ended, which JobSettlement reads to settle its batch.
+ * A claimed job on its way from its claim to its settle: the job, the claim that holds it, and how its
+ * run ended, which JobSettlement reads to settle it.
  */
 public final class RunningJob {
 
@@ -29,6 +30,7 @@ public final class RunningJob {
     private volatile Outcome outcome = Outcome.PENDING;
     private volatile String error;
     private volatile double retryDelaySeconds;
+    private volatile Instant endedAt;
 
     RunningJob(Job job, String owner) {
         this.job = job;
@@ -72,7 +74,13 @@ public final class RunningJob {
         return retryDelaySeconds;
     }
 
+    /** When the run ended: the completion's time, however much later its settle commits. */
+    public Instant endedAt() {
+        return endedAt;
+    }
+
     void succeeded() {
+        endedAt = Instant.now();
         outcome = Outcome.SUCCEEDED;
     }
 
@@ -81,9 +89,11 @@ public final class RunningJob {
         this.error = text.length() <= MAX_ERROR_LENGTH ? text : text.substring(0, MAX_ERROR_LENGTH) + "...";
         this.outcome = permanent || job.isLastAttempt() ? Outcome.FAILED : Outcome.RETRY;
         this.retryDelaySeconds = retryDelaySeconds;
+        this.endedAt = Instant.now();
     }
 
     void released() {
+        endedAt = Instant.now();
         outcome = Outcome.RELEASED;
     }
 

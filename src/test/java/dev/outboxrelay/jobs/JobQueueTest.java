@@ -185,6 +185,42 @@ class JobQueueTest extends RelayTestSupport {
     }
 
     @Test
+    void aSlowJobHoldsUpNeitherTheSettleOfTheQuickJobsClaimedWithItNorTheNextClaim() throws Exception {
+        String queue = "slow-" + unique();
+        // the highest priority, so it is claimed in the same batch as the quick ones, and first
+        UUID slow = jobs.enqueue(NewJob.builder(queue).priority(1).build()).id();
+        List<UUID> quick = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            quick.add(jobs.enqueue(NewJob.builder(queue).payload(Map.of("n", i)).build()).id());
+        }
+        CountDownLatch slowStarted = new CountDownLatch(1);
+        CountDownLatch slowMayEnd = new CountDownLatch(1);
+        try (JobHandlers.Registration registration = handlers.register(queue, job -> {
+            if (job.id().equals(slow)) {
+                slowStarted.countDown();
+                slowMayEnd.await(30, TimeUnit.SECONDS);
+            }
+        })) {
+            assertThat(slowStarted.await(10, TimeUnit.SECONDS)).as("the slow job started").isTrue();
+            await("the quick jobs settled while the slow one runs", Duration.ofSeconds(10), () ->
+                    quick.stream().allMatch(id -> "succeeded".equals(jobs.status(id).orElseThrow().state())));
+            assertThat(jdbc.queryForList("SELECT outcome FROM work_completions WHERE work_id = ?", String.class,
+                    quick.get(0).toString())).containsExactly("succeeded");
+
+            UUID later = jobs.enqueue(NewJob.builder(queue).build()).id();
+            await("a job enqueued later settled while the slow one runs", Duration.ofSeconds(10), () ->
+                    "succeeded".equals(jobs.status(later).orElseThrow().state()));
+            assertThat(jobs.status(slow).orElseThrow().state()).isEqualTo("running");
+
+            slowMayEnd.countDown();
+            await("the slow job settled", Duration.ofSeconds(10), () ->
+                    "succeeded".equals(jobs.status(slow).orElseThrow().state()));
+        } finally {
+            slowMayEnd.countDown();
+        }
+    }
+
+    @Test
     void uniqueJobEnqueuedTwiceRunsOnce() {
         String queue = "unique-" + unique();
         EnqueuedJob first = jobs.enqueue(NewJob.builder(queue).uniqueKey("invoice-7").build());
