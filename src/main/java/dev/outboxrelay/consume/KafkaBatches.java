@@ -49,6 +49,14 @@ public class KafkaBatches {
     /** Exchange property: whether the current record is due. */
     static final String DUE = "outboxDue";
     static final String RECORD = "outboxKafkaRecord";
+    /**
+     * Records in one batch transaction at most; a larger batch commits when it is reached and goes on in a
+     * new one. Each record's savepoint writes, so it takes a subtransaction id, and PostgreSQL keeps only 64
+     * of them per backend in shared memory: past that the transaction is "suboverflowed" and every other
+     * session's snapshot has to look visibility up in pg_subtrans, which slows the whole database (the
+     * relay's claim first). 50 leaves room for a handler's own savepoints.
+     */
+    static final int MAX_RECORDS_PER_TRANSACTION = 50;
 
     private static final Logger log = LoggerFactory.getLogger(KafkaBatches.class);
 
@@ -95,14 +103,21 @@ public class KafkaBatches {
 
     /**
      * Puts the record's event on the exchange, tells the route whether it is due, and opens the batch
-     * transaction unless it is open.
+     * transaction unless it is open (committing the open one first once it holds
+     * {@link #MAX_RECORDS_PER_TRANSACTION} records).
      */
     public void prepare(Exchange exchange) {
         Record record = exchange.getMessage().getBody(Record.class);
         exchange.setProperty(RECORD, record);
+        Batch state = batch(exchange);
+        if (state.uncommitted.size() >= MAX_RECORDS_PER_TRANSACTION && !state.commitSoFar()
+                && state.failed(record.partition())) {
+            throw new IllegalStateException("earlier records of " + record.partition()
+                    + " were rolled back with the batch transaction and come again first");
+        }
         ConsumedEvents.attach(exchange, record.event());
         exchange.setProperty(DUE, record.event().isDue(Instant.now()));
-        batch(exchange).transaction.begin();
+        state.transaction.begin();
     }
 
     /**

@@ -134,6 +134,30 @@ class KafkaBatchTransactionTest extends ConsumerTestSupport {
         }
     }
 
+    @Test
+    void batchLargerThanOneTransactionMayHoldIsCommittedInSeveral() throws Exception {
+        String topic = "kafka.consume-batch-large-" + unique();
+        try (KafkaRecords kafka = new KafkaRecords()) {
+            kafka.createTopic(topic, 1, Map.of());
+            for (int i = 0; i < 120; i++) {
+                send(kafka, topic, key(topic, i), Map.of());
+            }
+            String name = "c-" + topic;
+            startConsumer(new ConsumeProperties.Consumer(name, Broker.KAFKA, List.of(topic), null, null, 1, 500,
+                    Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(20), true));
+
+            await("offsets committed past the batch", Duration.ofSeconds(30), () ->
+                    Long.valueOf(120L).equals(kafka.committed(name).get(new TopicPartition(topic, 0))));
+            assertThat(effects(name)).isEqualTo(120);
+            List<Integer> perTransaction = jdbc.queryForList("""
+                    SELECT count(*) FROM consumer_processed_keys WHERE consumer = ? GROUP BY processed_at""",
+                    Integer.class, name);
+            assertThat(perTransaction).as("records per transaction")
+                    .allSatisfy(records -> assertThat(records).isLessThanOrEqualTo(KafkaBatches.MAX_RECORDS_PER_TRANSACTION))
+                    .contains(KafkaBatches.MAX_RECORDS_PER_TRANSACTION);
+        }
+    }
+
     private static String key(String topic, int i) {
         return topic + ":" + i;
     }
