@@ -6,7 +6,9 @@ import java.util.Map;
 /**
  * How ours runs the pipeline scenario: the relay process also consumes the topic with its own
  * idempotent Kafka consumer (issue 4's consumers, batch-committed, processed key in the handler's
- * transaction) and the benchmark's no-op handler ({@code dev.outboxrelay.benchmark.work}).
+ * transaction, one transaction per poll batch) and the benchmark's no-op handler
+ * ({@code dev.outboxrelay.benchmark.work}). {@code processed_at} is the start of the batch's transaction,
+ * so a handled time read from it is early by up to one such transaction (at most 50 records).
  */
 final class OursPipeline {
 
@@ -21,7 +23,7 @@ final class OursPipeline {
         properties.put("outbox.consume.consumers[0].name", run.consumerGroup());
         properties.put("outbox.consume.consumers[0].broker", "kafka");
         properties.put("outbox.consume.consumers[0].topics[0]", run.topic());
-        // one consumer per partition: each commits its own events, so their transactions overlap
+        // one consumer per partition: each commits its own batches, so their transactions overlap
         properties.put("outbox.consume.consumers[0].concurrency", "6");
         properties.put("outbox.consume.handlers[0].topic", run.topic());
         properties.put("outbox.consume.handlers[0].bean", "benchmarkHandler");

@@ -7,11 +7,13 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -51,6 +53,11 @@ public class ConsumedEvents {
     public static final String DUPLICATE = "duplicate";
     /** Exchange property: the event was neither handled nor dead-lettered, so its message stays unacknowledged. */
     public static final String FAILED = "outboxFailed";
+    /**
+     * Exchange property, with the reason: the event must be neither retried nor dead-lettered now, because
+     * earlier events of its partition were rolled back and come again first; it comes again after them.
+     */
+    public static final String HELD = "outboxHeld";
     /** Exchange property: when processing of this delivery started. */
     static final String STARTED = "outboxStarted";
 
@@ -61,6 +68,11 @@ public class ConsumedEvents {
     private final EventHandlers handlers;
     private final ApplicationEventPublisher publisher;
     private final MeterRegistry meters;
+    // looked up per event otherwise: the registry's lookup builds and hashes an id each time
+    private final Map<Outcome, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<Outcome, Timer> timers = new ConcurrentHashMap<>();
+    // the beans never change after start-up; ordering them for every event cost more than running them
+    private volatile List<IncomingEventCheck> orderedChecks;
 
     public ConsumedEvents(ObjectMapper json, ObjectProvider<IncomingEventCheck> checks, EventHandlers handlers,
                           ApplicationEventPublisher publisher, MeterRegistry meters) {
@@ -87,6 +99,7 @@ public class ConsumedEvents {
         EventLogContext.of(event.id(), event.dedupeKey(), 0, started);
         exchange.removeProperty(OUTCOME);
         exchange.removeProperty(FAILED);
+        exchange.removeProperty(HELD);
         exchange.getMessage().setHeader(DEDUPE_KEY, event.dedupeKey());
         exchange.getMessage().setBody(event.payload());
     }
@@ -251,39 +264,52 @@ public class ConsumedEvents {
             throw new PermanentEventException("no handler is mapped to topic '" + event.topic()
                     + "' and event type '" + event.eventType() + "' (outbox.consume.handlers)");
         }
-        List<IncomingEventCheck> all = checks.orderedStream().toList();
+        List<IncomingEventCheck> all = orderedChecks;
+        if (all == null) {
+            all = checks.orderedStream().toList();
+            orderedChecks = all;
+        }
         for (IncomingEventCheck check : all) {
             check.check(event);
         }
     }
 
-    /** After the handler's transaction committed: counts, times and announces the outcome. */
+    /**
+     * After the handler's transaction: counts, times and announces the outcome once it is committed, which
+     * for a record of a Kafka batch is when the batch transaction commits (see {@link BatchTransaction}).
+     */
     public void completed(Exchange exchange) {
         ConsumedEvent event = event(exchange);
         boolean duplicate = !HANDLED.equals(exchange.getProperty(OUTCOME, String.class));
         if (duplicate) {
             exchange.setProperty(OUTCOME, DUPLICATE);
         }
-        String outcome = duplicate ? DUPLICATE : HANDLED;
         int redeliveries = exchange.getProperty(ConsumerRedelivery.ATTEMPTS, 0, Integer.class);
-        updateLogContext(exchange, redeliveries);
-        String broker = event.broker().configName();
-        meters.counter("outbox.consumer.events", "consumer", event.consumer(), "broker", broker,
-                "topic", event.topic(), "outcome", outcome).increment();
         Long started = exchange.getProperty(STARTED, Long.class);
+        BatchTransaction.afterCommit(exchange, () -> report(event, duplicate, redeliveries, started));
+    }
+
+    private void report(ConsumedEvent event, boolean duplicate, int redeliveries, Long started) {
         if (started != null) {
-            Timer.builder("outbox.consumer.processing")
+            EventLogContext.of(event.id(), event.dedupeKey(), redeliveries, started);
+        }
+        Outcome outcome = new Outcome(event.consumer(), event.broker().configName(), event.topic(),
+                duplicate ? DUPLICATE : HANDLED);
+        counters.computeIfAbsent(outcome, key -> meters.counter("outbox.consumer.events", "consumer", key.consumer(),
+                "broker", key.broker(), "topic", key.topic(), "outcome", key.outcome())).increment();
+        if (started != null) {
+            timers.computeIfAbsent(new Outcome(event.consumer(), outcome.broker(), event.topic(), null),
+                    key -> Timer.builder("outbox.consumer.processing")
                     .description("Time from receiving an event to its handler's commit, retries included")
-                    .tag("consumer", event.consumer())
-                    .tag("broker", broker)
-                    .tag("topic", event.topic())
+                    .tag("consumer", key.consumer())
+                    .tag("broker", key.broker())
+                    .tag("topic", key.topic())
                     .publishPercentiles(0.5, 0.95, 0.99)
                     .publishPercentileHistogram()
                     // bounds the histogram's buckets per consumer and topic to the range that matters
                     .minimumExpectedValue(Duration.ofMillis(1))
                     .maximumExpectedValue(Duration.ofMinutes(2))
-                    .register(meters)
-                    .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                    .register(meters)).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
         if (duplicate) {
             log.debug("{} was handled before: skipped", event);
@@ -292,5 +318,9 @@ public class ConsumedEvents {
         log.debug("Handled {} after {} redelivery(ies)", event, redeliveries);
         publisher.publishEvent(new WorkCompleted(WorkCompleted.EVENT, event.id(), event.topic(), event.dedupeKey(),
                 WorkCompleted.SUCCEEDED, null, Instant.now()));
+    }
+
+    /** The tags of the processed-events count; the timing's, with a null outcome. */
+    private record Outcome(String consumer, String broker, String topic, String outcome) {
     }
 }

@@ -105,7 +105,7 @@ public class ConsumerRedelivery implements Predicate {
         if (failure == null) {
             failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         }
-        if (isPermanent(failure)) {
+        if (isPermanent(failure) || exchange.getProperty(ConsumedEvents.HELD) != null) {
             return false;
         }
         ConsumedEvent event = ConsumedEvents.event(exchange);

@@ -11,6 +11,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * when they fail. Unlike Camel's {@code transacted}, it leaves the route's error handling alone: the
  * failure goes back to the calling route, whose dead-letter channel retries the whole transaction (a
  * retry inside a failed PostgreSQL transaction could not work) or dead-letters the event.
+ *
+ * <p>Its template is {@code PROPAGATION_NESTED} (see {@code ConsumeConfiguration}): while a Kafka batch's
+ * {@link BatchTransaction} is bound to the thread, this is a savepoint in it, rolled back alone on failure.
  */
 public class ConsumerTransaction implements Policy {
 

@@ -75,6 +75,11 @@ public class DeadLetters {
 
     /** Sends the failed event to its broker's dead-letter destination and waits for the acknowledgement. */
     public void publish(Exchange exchange) {
+        String held = exchange.getProperty(ConsumedEvents.HELD, String.class);
+        if (held != null) {
+            // failing here leaves the message unacknowledged, as any dead letter that could not be sent
+            throw new IllegalStateException("not dead-lettered now: " + held);
+        }
         ConsumedEvent event = ConsumedEvents.event(exchange);
         Failure failure = failure(exchange);
         Map<String, String> headers = new LinkedHashMap<>(event.headers());
@@ -107,8 +112,10 @@ public class DeadLetters {
                 "broker", event.broker().configName(), "topic", event.topic()).increment();
         log.warn("Dead-lettered {} after {} attempt(s) (dead letter {}): {}", event, failure.attempts(), id,
                 failure.error());
-        events.publishEvent(new WorkCompleted(WorkCompleted.EVENT, event.id(), event.topic(), event.dedupeKey(),
-                WorkCompleted.DEAD_LETTERED, failure.error(), Instant.now()));
+        WorkCompleted completed = new WorkCompleted(WorkCompleted.EVENT, event.id(), event.topic(), event.dedupeKey(),
+                WorkCompleted.DEAD_LETTERED, failure.error(), Instant.now());
+        // a Kafka batch commits before a dead letter (KafkaBatches), so this is at once; never before a commit
+        BatchTransaction.afterCommit(exchange, () -> events.publishEvent(completed));
     }
 
     private Failure failure(Exchange exchange) {

@@ -16,6 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
 
 import dev.outboxrelay.observe.EventLogContext;
 
@@ -27,7 +28,16 @@ import dev.outboxrelay.observe.EventLogContext;
  * partition's later records in the batch are left alone and the consumer is sought back to the failed
  * record, so the next poll brings it again. Other partitions go on.
  *
- * <p>Everything here runs on the Kafka consumer's own polling thread, the only thread that may call it.
+ * <p>The records share one database transaction ({@link BatchTransaction}), each in a savepoint of its
+ * own, committed before the offsets. A record counts as done only once the transaction that holds its
+ * work committed. When a record fails an attempt, the work so far is committed first
+ * ({@link #commitBeforeRedelivery(Exchange)}): its redeliveries and its dead letter then run on their
+ * own, as on the other brokers, and the next record opens a new transaction. A transaction that cannot
+ * commit loses its records' work: they are not done, their partitions stop and are sought back to them,
+ * and the processed keys turn whatever was committed before into duplicates when they come again.
+ *
+ * <p>Everything here runs on the Kafka consumer's own polling thread, the only thread that may call it,
+ * and the one the batch transaction is bound to.
  */
 @Component("kafkaBatches")
 public class KafkaBatches {
@@ -39,15 +49,25 @@ public class KafkaBatches {
     /** Exchange property: whether the current record is due. */
     static final String DUE = "outboxDue";
     static final String RECORD = "outboxKafkaRecord";
+    /**
+     * Records in one batch transaction at most; a larger batch commits when it is reached and goes on in a
+     * new one. Each record's savepoint writes, so it takes a subtransaction id, and PostgreSQL keeps only 64
+     * of them per backend in shared memory: past that the transaction is "suboverflowed" and every other
+     * session's snapshot has to look visibility up in pg_subtrans, which slows the whole database (the
+     * relay's claim first). 50 leaves room for a handler's own savepoints.
+     */
+    static final int MAX_RECORDS_PER_TRANSACTION = 50;
 
     private static final Logger log = LoggerFactory.getLogger(KafkaBatches.class);
 
     private final ConsumedEvents events;
+    private final PlatformTransactionManager transactions;
     // per consumer and partition: when it was sought back; records fetched before that are stale copies
     private final Map<String, Long> rewoundAt = new ConcurrentHashMap<>();
 
-    public KafkaBatches(ConsumedEvents events) {
+    public KafkaBatches(ConsumedEvents events, PlatformTransactionManager transactions) {
         this.events = events;
+        this.transactions = transactions;
     }
 
     /** Turns the batch into records to process, dropping stale copies fetched before a seek back. */
@@ -55,8 +75,9 @@ public class KafkaBatches {
     public List<Record> open(Exchange batch) {
         String consumer = batch.getProperty(CONSUMER, String.class);
         List<Exchange> records = batch.getMessage().getBody(List.class);
-        Batch state = new Batch(consumer);
+        Batch state = new Batch(consumer, new BatchTransaction(transactions));
         batch.setProperty(BATCH, state);
+        batch.setProperty(BatchTransaction.PROPERTY, state.transaction);
         List<Record> open = new ArrayList<>(records.size());
         for (Exchange record : records) {
             TopicPartition partition = new TopicPartition(record.getMessage().getHeader(KafkaConstants.TOPIC, String.class),
@@ -80,23 +101,56 @@ public class KafkaBatches {
         return !batch(exchange).failed(record.partition());
     }
 
-    /** Puts the record's event on the exchange and tells the route whether it is due. */
+    /**
+     * Puts the record's event on the exchange, tells the route whether it is due, and opens the batch
+     * transaction unless it is open (committing the open one first once it holds
+     * {@link #MAX_RECORDS_PER_TRANSACTION} records).
+     */
     public void prepare(Exchange exchange) {
         Record record = exchange.getMessage().getBody(Record.class);
         exchange.setProperty(RECORD, record);
+        Batch state = batch(exchange);
+        if (state.uncommitted.size() >= MAX_RECORDS_PER_TRANSACTION && !state.commitSoFar()
+                && state.failed(record.partition())) {
+            throw new IllegalStateException("earlier records of " + record.partition()
+                    + " were rolled back with the batch transaction and come again first");
+        }
         ConsumedEvents.attach(exchange, record.event());
         exchange.setProperty(DUE, record.event().isDue(Instant.now()));
+        state.transaction.begin();
     }
 
     /**
      * Unless the record failed: it was handled, skipped as a duplicate, deferred or dead-lettered, and its
-     * offset may be committed.
+     * offset may be committed once the transaction holding its work (if one is open) has committed.
      */
     public void finish(Exchange exchange) {
         EventLogContext.clear();
         Record record = exchange.getProperty(RECORD, Record.class);
         if (record != null && !exchange.getProperty(ConsumedEvents.FAILED, false, Boolean.class)) {
-            batch(exchange).done(record);
+            batch(exchange).finished(record);
+        }
+    }
+
+    /**
+     * A record failed an attempt (the dead-letter channel's onExceptionOccurred, before it decides on a
+     * redelivery): its savepoint is rolled back already, so the batch's work so far is committed now. A
+     * redelivery wait then never holds the batch transaction, and the locks of its processed keys, open;
+     * the record's retries and dead letter run in transactions of their own.
+     *
+     * <p>Should that commit fail, the records it held are not done and their partitions stop. If the
+     * failing record's own partition is one of them, the record is marked held: it must neither be retried
+     * nor dead-lettered ahead of the earlier records that come again.
+     */
+    public void commitBeforeRedelivery(Exchange exchange) {
+        Batch state = batch(exchange);
+        Record record = exchange.getProperty(RECORD, Record.class);
+        if (state == null || record == null || !state.transaction.isOpen()) {
+            return;
+        }
+        if (!state.commitSoFar() && state.failed(record.partition())) {
+            exchange.setProperty(ConsumedEvents.HELD, "earlier records of " + record.partition()
+                    + " were rolled back with the batch transaction and come again first");
         }
     }
 
@@ -123,6 +177,7 @@ public class KafkaBatches {
         if (state == null) {
             return;
         }
+        state.commitSoFar();
         state.byPartition.forEach((partition, records) -> {
             Record lastDone = null;
             Record firstUndone = null;
@@ -183,24 +238,48 @@ public class KafkaBatches {
     public record Record(TopicPartition partition, long offset, KafkaManualCommit commit, ConsumedEvent event) {
     }
 
-    /** What became of a batch's records, per partition in offset order. */
+    /** What became of a batch's records, per partition in offset order, and their transaction. */
     static final class Batch {
 
         private final String consumer;
+        private final BatchTransaction transaction;
         private final Map<TopicPartition, List<Record>> byPartition = new LinkedHashMap<>();
         private final Map<Record, Boolean> done = new ConcurrentHashMap<>();
         private final Map<TopicPartition, Boolean> failed = new ConcurrentHashMap<>();
+        // finished records whose work waits in the open transaction
+        private final List<Record> uncommitted = new ArrayList<>();
 
-        Batch(String consumer) {
+        Batch(String consumer, BatchTransaction transaction) {
             this.consumer = consumer;
+            this.transaction = transaction;
         }
 
         void add(Record record) {
             byPartition.computeIfAbsent(record.partition(), key -> new ArrayList<>()).add(record);
         }
 
-        void done(Record record) {
-            done.put(record, Boolean.TRUE);
+        void finished(Record record) {
+            if (transaction.isOpen()) {
+                uncommitted.add(record);
+            } else {
+                done.put(record, Boolean.TRUE);
+            }
+        }
+
+        /** Commits the open transaction; false when its records' work was lost and their partitions stop. */
+        boolean commitSoFar() {
+            boolean committed = transaction.commit();
+            if (committed) {
+                uncommitted.forEach(record -> done.put(record, Boolean.TRUE));
+            } else {
+                uncommitted.forEach(this::fail);
+                if (!uncommitted.isEmpty()) {
+                    log.warn("{}: {} record(s) rolled back with the batch transaction; their partitions are read "
+                            + "again from the first of them", consumer, uncommitted.size());
+                }
+            }
+            uncommitted.clear();
+            return committed;
         }
 
         void fail(Record record) {
