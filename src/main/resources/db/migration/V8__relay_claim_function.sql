@@ -3,7 +3,9 @@
 -- them; the bitmap scan the planner prefers for it visits every earlier published event of the
 -- aggregate again on every probe, so each claim got slower as a backlog drained (measured over a
 -- 100,000-event drain: 62 against 25 us of database CPU per claimed event). A function can carry that
--- planner setting for its own statement and nothing else. sql/claim-batch.sql calls it.
+-- planner setting for its own statement and nothing else. PL/pgSQL, not SQL: it keeps the statement's
+-- plan for the connection's next calls, where an SQL function plans it again on every call.
+-- sql/claim-batch.sql calls it.
 --
 -- Only slots this instance owns and this lane serves are read (slot % lanes = lane), and their rows
 -- are held FOR SHARE while the claim runs, so a slot handed to another instance cannot be claimed by
@@ -16,11 +18,14 @@ CREATE FUNCTION outbox_claim(claim_owner text, lanes integer, lane integer, paus
     RETURNS TABLE (id uuid, seq bigint, topic text, aggregate_id text, event_type text, payload text,
                    dedupe_key text, schema_version integer, headers text, created_at timestamptz,
                    attempts integer)
-    LANGUAGE sql
+    LANGUAGE plpgsql
     VOLATILE
     SET enable_bitmapscan = off
 AS
 $$
+#variable_conflict use_column
+BEGIN
+RETURN QUERY
 WITH owned AS (
     SELECT s.slot
     FROM relay_slots s
@@ -66,5 +71,6 @@ SET lease_owner = claim_owner,
 FROM picked
 WHERE o.ctid = picked.row_address
 RETURNING o.id, o.seq, o.topic, o.aggregate_id, o.event_type, o.payload::text, o.dedupe_key,
-          o.schema_version, o.headers::text, o.created_at, o.attempts
+          o.schema_version, o.headers::text, o.created_at, o.attempts;
+END;
 $$;
