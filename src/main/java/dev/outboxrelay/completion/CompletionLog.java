@@ -41,16 +41,12 @@ public class CompletionLog implements DisposableBean {
     /** The job queue that carries webhook deliveries (its jobs publish no completion of their own). */
     public static final String WEBHOOK_QUEUE = "outbox.webhooks";
 
-    private static final String INSERT = """
-            INSERT INTO work_completions (kind, work_id, topic, dedupe_key, outcome, detail, completed_at)
-            VALUES (:kind, :id, :topic, :dedupeKey, :outcome, :detail, CAST(:completedAt AS timestamptz))
-            RETURNING seq
-            """;
-    private static final String INSERT_ALL = sql("sql/completions/record-completions.sql");
     private static final String INSERT_ONLY = """
             INSERT INTO work_completions (kind, work_id, topic, dedupe_key, outcome, detail, completed_at)
             VALUES (:kind, :id, :topic, :dedupeKey, :outcome, :detail, CAST(:completedAt AS timestamptz))
             """;
+    private static final String INSERT = INSERT_ONLY + "RETURNING seq\n";
+    private static final String INSERT_ALL = sql("sql/completions/record-completions.sql");
     private static final String FOR_WORK = """
             SELECT seq, kind, work_id, topic, dedupe_key, outcome, detail, completed_at
             FROM work_completions WHERE work_id = :id ORDER BY seq
