@@ -1,5 +1,7 @@
 package dev.outboxrelay.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -145,9 +147,16 @@ public abstract class ConsumerTestSupport extends RelayTestSupport {
                 .counters().stream().mapToDouble(counter -> counter.count()).sum();
     }
 
-    /** Has the relay send an event again, as after a crash between its send and its mark. */
+    /**
+     * Makes the relay send an event again, as after a crash between its send and its mark. Waits for the
+     * first send's mark: a consumer can hold the event before the relay has written it, and clearing
+     * the mark before that would be overwritten by it, so the event would go out only once.
+     */
     protected void relayAgain(String dedupeKey) {
-        jdbc.update("UPDATE outbox_events SET published_at = NULL WHERE dedupe_key = ?", dedupeKey);
+        await("the relay marked " + dedupeKey + " published", Duration.ofSeconds(30), () -> count(
+                "SELECT count(*) FROM outbox_events WHERE dedupe_key = ? AND published_at IS NOT NULL", dedupeKey) == 1);
+        assertThat(jdbc.update("UPDATE outbox_events SET published_at = NULL WHERE dedupe_key = ? AND published_at IS NOT NULL",
+                dedupeKey)).as("published mark of %s cleared", dedupeKey).isEqualTo(1);
     }
 
     protected int deadLetters(String consumer) {
