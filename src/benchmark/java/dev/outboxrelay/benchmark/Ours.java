@@ -58,8 +58,7 @@ final class Ours implements RelaySystem {
         List<String> arguments = new ArrayList<>();
         properties.forEach((key, value) -> arguments.add("--" + key + "=" + value));
         String classpath = run.consumes() ? bench.relayWithWorkClasspath() : bench.relayClasspath();
-        return bench.launch(run.scenario(), name(), classpath, "dev.outboxrelay.OutboxRelayApplication",
-                arguments, line -> line.contains("Started OutboxRelayApplication in"));
+        return bench.launchRelay(run.scenario(), name(), classpath, arguments);
     }
 
     @Override

@@ -45,8 +45,7 @@ final class OursJobQueue implements JobQueueSystem {
         properties.put("outbox.jobs.worker-threads", Integer.toString(workers));
         List<String> arguments = new ArrayList<>();
         properties.forEach((key, value) -> arguments.add("--" + key + "=" + value));
-        return bench.launch("jobs", name(), bench.relayWithWorkClasspath(), "dev.outboxrelay.OutboxRelayApplication",
-                arguments, line -> line.contains("Started OutboxRelayApplication in"));
+        return bench.launchRelay("jobs", name(), bench.relayWithWorkClasspath(), arguments);
     }
 
     @Override

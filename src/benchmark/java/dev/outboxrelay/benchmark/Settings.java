@@ -24,11 +24,13 @@ import java.util.List;
  * @param systemJvm          JVM options every system under test gets
  * @param debeziumPollMillis Debezium's poll.interval.ms
  * @param drainBrokers       the brokers the drain scenario drains to, in order
+ * @param cds                whether the relay starts with a class-data sharing archive (README, "Start-up")
  */
 record Settings(List<String> scenarios, List<String> systems, int events, int warmUp, int aggregates,
                 List<Integer> steadyRates, int steadySeconds, int eventsPerTransaction, int pipelineSeconds,
                 int pipelineEventsPerTransaction, int producerThreads, int jobs, int jobWorkers,
-                int timeoutSeconds, List<String> systemJvm, int debeziumPollMillis, List<String> drainBrokers) {
+                int timeoutSeconds, List<String> systemJvm, int debeziumPollMillis, List<String> drainBrokers,
+                boolean cds) {
 
     static final List<String> ALL_SCENARIOS = List.of("drain", "steady", "pipeline", "jobs");
     static final List<String> ALL_SYSTEMS = List.of("ours", "debezium", "modulith", "naive-poller", "db-scheduler");
@@ -53,16 +55,18 @@ record Settings(List<String> scenarios, List<String> systems, int events, int wa
                 Integer.getInteger("benchmark.timeout.seconds", 600),
                 Arrays.asList(System.getProperty("benchmark.system.jvm", "-Xmx1g -XX:+UseG1GC").strip().split("\\s+")),
                 Integer.getInteger("benchmark.debezium.poll-interval-ms", 10),
-                list("benchmark.drain.brokers", ALL_BROKERS));
+                list("benchmark.drain.brokers", ALL_BROKERS),
+                Boolean.parseBoolean(System.getProperty("benchmark.cds", "true")));
     }
 
     String describe() {
         return String.format(java.util.Locale.ROOT, "drain %,d events, warm-up %,d, %,d aggregates; steady %s/s for %d s, "
                         + "%s event(s)/tx; pipeline %d s, %d events/tx; %d producer connections; %,d jobs, %d workers; "
-                        + "systems under test in JVMs with %s",
+                        + "systems under test in JVMs with %s; relay %s",
                 events, warmUp, aggregates, steadyRates, steadySeconds,
                 eventsPerTransaction > 0 ? Integer.toString(eventsPerTransaction) : "rate/1,000", pipelineSeconds,
-                pipelineEventsPerTransaction, producerThreads, jobs, jobWorkers, String.join(" ", systemJvm));
+                pipelineEventsPerTransaction, producerThreads, jobs, jobWorkers, String.join(" ", systemJvm),
+                cds ? "with a CDS archive of its classpath" : "without a CDS archive");
     }
 
     int eventsPerTransaction(int rate) {

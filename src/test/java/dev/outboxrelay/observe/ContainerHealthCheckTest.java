@@ -60,16 +60,18 @@ class ContainerHealthCheckTest extends RelayTestSupport {
     }
 
     @Test
-    void runtimeImageIsALayeredJre17RunningAsNonRoot() throws IOException {
+    void runtimeImageIsALayeredJre17RunningAsNonRootWithAnOptionalCdsArchive() throws IOException {
         String dockerfile = Files.readString(DOCKERFILE);
         List<String> runtime = List.of(dockerfile.substring(dockerfile.lastIndexOf("\nFROM ")).split("\n"));
         assertThat(runtime.get(1)).startsWith("FROM eclipse-temurin:17-jre");
         assertThat(runtime).anyMatch(line -> line.matches("USER 10001(:10001)?"));
-        assertThat(dockerfile).contains("-Djarmode=tools", "extract --layers --launcher");
+        assertThat(dockerfile).contains("-Djarmode=tools", "extract --layers --application-filename outbox-relay.jar")
+                .doesNotContain("--launcher");
         assertThat(runtime).filteredOn(line -> line.startsWith("COPY --from=build /layers/"))
                 .extracting(line -> line.split(" ")[2])
-                .containsExactly("/layers/dependencies/", "/layers/spring-boot-loader/",
-                        "/layers/snapshot-dependencies/", "/layers/application/");
+                .containsExactly("/layers/dependencies/", "/layers/snapshot-dependencies/", "/layers/application/");
+        assertThat(runtime).filteredOn(line -> line.startsWith("ENTRYPOINT")).singleElement().asString()
+                .contains("\"-XX:SharedArchiveFile=/app/cds/relay.jsa\", \"-Xshare:auto\", \"-jar\", \"outbox-relay.jar\"");
         assertThat(runtime).noneMatch(line -> line.contains("apt-get install"));
     }
 
