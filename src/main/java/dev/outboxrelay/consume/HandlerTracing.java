@@ -1,5 +1,7 @@
 package dev.outboxrelay.consume;
 
+import java.util.Optional;
+
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -26,6 +28,8 @@ public class HandlerTracing {
     private static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
 
     private final ObjectProvider<OpenTelemetry> openTelemetry;
+    // looked up on the first event, not per event: a provider lookup resolves the bean every time
+    private volatile Optional<OpenTelemetry> telemetry;
 
     public HandlerTracing(ObjectProvider<OpenTelemetry> openTelemetry) {
         this.openTelemetry = openTelemetry;
@@ -38,7 +42,12 @@ public class HandlerTracing {
     }
 
     void inSpan(ConsumedEvent event, Work work) throws Exception {
-        OpenTelemetry telemetry = openTelemetry.getIfAvailable();
+        Optional<OpenTelemetry> resolved = this.telemetry;
+        if (resolved == null) {
+            resolved = Optional.ofNullable(openTelemetry.getIfAvailable());
+            this.telemetry = resolved;
+        }
+        OpenTelemetry telemetry = resolved.orElse(null);
         if (telemetry == null) {
             work.run();
             return;

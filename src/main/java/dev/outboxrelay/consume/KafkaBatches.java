@@ -236,6 +236,18 @@ public class KafkaBatches {
      * @param event     the event it carries
      */
     public record Record(TopicPartition partition, long offset, KafkaManualCommit commit, ConsumedEvent event) {
+
+        // Where it was read says which record it is; the generated methods would hash the whole event
+        // (payload included) on every lookup in the batch's bookkeeping.
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Record record && offset == record.offset && partition.equals(record.partition);
+        }
+
+        @Override
+        public int hashCode() {
+            return partition.hashCode() * 31 + Long.hashCode(offset);
+        }
     }
 
     /** What became of a batch's records, per partition in offset order, and their transaction. */
