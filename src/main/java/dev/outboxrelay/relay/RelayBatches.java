@@ -51,6 +51,7 @@ public class RelayBatches {
     private final TopicRateLimits rateLimits;
     private final PayloadPrivacy privacy;
     private final Map<String, PublishMeters> publishMeters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> phaseTimers = new ConcurrentHashMap<>();
 
     public RelayBatches(RoutingTable routing, RelayProperties properties, ObjectMapper json, MeterRegistry meters,
                         RelayTracing tracing, TopicRateLimits rateLimits, PayloadPrivacy privacy) {
@@ -183,10 +184,10 @@ public class RelayBatches {
     }
 
     private void phase(String phase, long millis) {
-        Timer.builder("outbox.relay.batch.phase")
+        phaseTimers.computeIfAbsent(phase, name -> Timer.builder("outbox.relay.batch.phase")
                 .description("Time a relay batch spends claiming, sending and writing back its outcome")
-                .tag("phase", phase)
-                .register(meters)
+                .tag("phase", name)
+                .register(meters))
                 .record(Duration.ofMillis(millis));
     }
 
