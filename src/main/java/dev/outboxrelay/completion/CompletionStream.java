@@ -76,6 +76,11 @@ public class CompletionStream {
         return position;
     }
 
+    /** Whether any stream is open; while none is, the tail reads nothing. */
+    public boolean listening() {
+        return !subscribers.isEmpty();
+    }
+
     /** Sends newly recorded completions, in seq order, to every subscriber that wants them. */
     public void dispatch(List<Map<String, Object>> rows) {
         lock.lock();
@@ -112,6 +117,11 @@ public class CompletionStream {
         subscriber.greet(properties.reconnectDelay().toMillis());
         lock.lock();
         try {
+            if (subscribers.isEmpty()) {
+                // the tail stood still while no stream was open: what came meanwhile is only replayed
+                // on request (Last-Event-ID, ids), as for any new stream, and the tail goes on from now
+                position = -1;
+            }
             long upTo = position();
             if (lastEventId != null || !filter.ids().isEmpty()) {
                 List<Completion> missed = jdbc.query(REPLAY, new MapSqlParameterSource()

@@ -155,6 +155,21 @@ class IntakeApiTest extends RelayTestSupport {
         }
     }
 
+    @Test
+    void streamOpenedAfterCompletionsNobodyWatchedStartsFromNow() {
+        String queue = "late-" + unique();
+        try (JobHandlers.Registration registration = handlers.register(queue, job -> { })) {
+            // no stream is open (the tail reads nothing meanwhile)
+            enqueueOverHttp(queue, 1);
+            enqueueOverHttp(queue, 2);
+            try (SseClient browser = SseClient.connect(api.uri("/api/completions?topic=" + queue), null)) {
+                String later = enqueueOverHttp(queue, 3);
+                assertThat(read(browser.next(WAIT).data()).path("id").asText()).isEqualTo(later);
+                assertThat(browser.drain(Duration.ofMillis(700))).as("nothing from before the stream opened").isEmpty();
+            }
+        }
+    }
+
     private String enqueueOverHttp(String queue, int n) {
         HttpApi.Response accepted = api.post("/api/jobs/" + queue, "{\"payload\": {\"n\": " + n + "}}");
         assertThat(accepted.status()).isEqualTo(202);
