@@ -60,6 +60,16 @@ final class SteadyScenario implements Scenario {
                     throw new IllegalStateException("warm-up not delivered within the timeout");
                 }
                 long first = warmUp;
+                int warmRate = settings.steadyRates().get(0);
+                int warmCount = warmRate * settings.warmUpSeconds();
+                if (warmCount > 0) {
+                    // the first rate, unmeasured, until the JIT compiler has settled
+                    KafkaReceiver.Expectation settling = receiver.expect(first, warmCount);
+                    CommitTimes commits = system.produce(bench, database, process, topic, first, warmCount,
+                            settings.eventsPerTransaction(warmRate), warmRate, settings.warmUpSeconds() * 1000L + 10_000);
+                    KafkaReceiver.await(settling, commits.written(), settings.timeoutSeconds() * 1000L, process);
+                    first += warmCount;
+                }
                 String behind = null;
                 for (int rate : settings.steadyRates()) {
                     if (behind != null) {
