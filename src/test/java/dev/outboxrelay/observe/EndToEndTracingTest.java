@@ -11,10 +11,14 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.tracing.Tracer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 
 import dev.outboxrelay.support.BrokerProbe;
 import dev.outboxrelay.support.ConsumerTestSupport;
@@ -36,6 +40,24 @@ class EndToEndTracingTest extends ConsumerTestSupport {
 
     @Autowired
     private InMemorySpanExporter spans;
+
+    @Autowired
+    private ApplicationContext context;
+
+    @Autowired
+    private CamelContext camel;
+
+    /**
+     * The tests export to memory, not over OTLP, so Camel's own tracer is off (CamelRouteSpans): no
+     * tracer bean, no tracing route policy on the running routes. The trace above holds without it.
+     */
+    @Test
+    void camelsOwnTracerIsOffWhileNoSpansAreExportedOverOtlp() {
+        assertThat(context.getBeanNamesForType(Tracer.class)).isEmpty();
+        assertThat(camel.getRoutePolicyFactories()).noneMatch(Tracer.class::isInstance);
+        assertThat(camel.getRoutes()).isNotEmpty().allSatisfy(route ->
+                assertThat(route.getRoutePolicyList()).noneMatch(policy -> policy.getClass().getName().startsWith(Tracer.class.getName())));
+    }
 
     @ParameterizedTest
     @EnumSource(value = BrokerProbe.Kind.class, names = {"KAFKA", "SQS", "RABBITMQ"})
