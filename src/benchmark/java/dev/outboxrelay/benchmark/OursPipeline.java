@@ -5,10 +5,11 @@ import java.util.Map;
 
 /**
  * How ours runs the pipeline scenario: the relay process also consumes the topic with its own
- * idempotent Kafka consumer (issue 4's consumers, batch-committed, processed key in the handler's
- * transaction, one transaction per poll batch) and the benchmark's no-op handler
- * ({@code dev.outboxrelay.benchmark.work}). {@code processed_at} is the start of the batch's transaction,
- * so a handled time read from it is early by up to one such transaction (at most 50 records).
+ * idempotent Kafka consumer (issue 4's consumers, batch-committed, processed keys and the handlers'
+ * work in one transaction per poll batch: batch mode whole-batch, the default) and the benchmark's
+ * no-op handler ({@code dev.outboxrelay.benchmark.work}). {@code processed_at} is the start of the
+ * batch's transaction, so a handled time read from it is early by up to one such transaction (a poll
+ * batch: at most 100 records, the default prefetch).
  */
 final class OursPipeline {
 

@@ -39,6 +39,12 @@ public record ConsumeProperties(
         @DefaultValue List<String> nonRetryable,
         @DefaultValue("1s") @NotNull Duration kafkaDeferredPollInterval) {
 
+    /** How a Kafka batch's records share its database transaction; see {@link Consumer}. */
+    public enum KafkaBatchMode {
+        WHOLE_BATCH,
+        PER_RECORD
+    }
+
     /**
      * One consumer: a route reading one broker source, with its own processed keys.
      *
@@ -59,6 +65,10 @@ public record ConsumeProperties(
      * @param visibilityTimeout SQS: how long a received message stays hidden; must outlast processing with
      *                          all its redeliveries (it is extended while a message is processed)
      * @param autoStartup       false to start the route later, e.g. from JMX
+     * @param batchMode         Kafka: {@code whole-batch} handles a batch's records in one transaction
+     *                          without a savepoint each and, when one of them fails, rolls the batch back
+     *                          and runs every record on its own; {@code per-record} gives each record a
+     *                          savepoint from the start, so no handler runs again for another record's failure
      */
     public record Consumer(
             String name,
@@ -71,7 +81,12 @@ public record ConsumeProperties(
             @DefaultValue("500ms") Duration maxWait,
             @DefaultValue("5s") Duration waitTime,
             @DefaultValue("60s") Duration visibilityTimeout,
-            @DefaultValue("true") boolean autoStartup) {
+            @DefaultValue("true") boolean autoStartup,
+            @DefaultValue("whole-batch") KafkaBatchMode batchMode) {
+
+        public KafkaBatchMode batchModeOrDefault() {
+            return batchMode == null ? KafkaBatchMode.WHOLE_BATCH : batchMode;
+        }
 
         /** The RabbitMQ queue or SQS queue this consumer reads. */
         public String queueName() {

@@ -251,7 +251,10 @@ public class ConsumedEvents {
      * {@link IncomingEventCheck}. A failure here is permanent.
      */
     public void check(Exchange exchange) {
-        ConsumedEvent event = event(exchange);
+        check(event(exchange));
+    }
+
+    void check(ConsumedEvent event) {
         if (event.dedupeKey() == null || event.dedupeKey().isBlank()) {
             throw new PermanentEventException("the message has no dedupe key (" + EventHeaders.DEDUPE_KEY
                     + " header, SQS deduplication id or AMQP message-id)");
@@ -289,7 +292,8 @@ public class ConsumedEvents {
         BatchTransaction.afterCommit(exchange, () -> report(event, duplicate, redeliveries, started));
     }
 
-    private void report(ConsumedEvent event, boolean duplicate, int redeliveries, Long started) {
+    /** Counts, times and announces an event whose transaction has committed. */
+    void report(ConsumedEvent event, boolean duplicate, int redeliveries, Long started) {
         if (started != null) {
             EventLogContext.of(event.id(), event.dedupeKey(), redeliveries, started);
         }

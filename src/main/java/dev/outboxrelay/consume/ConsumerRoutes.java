@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -191,7 +192,8 @@ public class ConsumerRoutes implements CamelContextConfiguration, DisposableBean
             case KAFKA -> route = TemplatedRouteBuilder.builder(camel, "kafka-consumer")
                     .parameter("topics", String.join(",", consumer.topics()))
                     .parameter("groupId", consumer.name())
-                    .parameter("maxWaitMs", Long.toString(consumer.maxWait().toMillis()));
+                    .parameter("maxWaitMs", Long.toString(consumer.maxWait().toMillis()))
+                    .parameter("batchMode", consumer.batchModeOrDefault().name().toLowerCase(Locale.ROOT).replace('_', '-'));
             case SQS -> {
                 String queue = consumer.queueName();
                 sqsQueues.prepareConsumerQueue(queue, SqsQueues.deadLetterQueueOf(queue, deadLetter.sqsSuffix()),

@@ -68,16 +68,30 @@ public class EventHandlers implements SmartInitializingSingleton {
         return find(topic, eventType).map(Mapping::beanName);
     }
 
-    /** Runs the event's handler inside the consumer's transaction. */
+    /**
+     * Runs the event's handler inside the consumer's transaction. A Kafka record whose handler already
+     * failed when its batch was handled together gets that failure again here instead: it was the first
+     * attempt, so the dead-letter channel counts it and waits before running the handler again.
+     */
     public void handle(Exchange exchange) throws Exception {
         ConsumedEvent event = ConsumedEvents.event(exchange);
+        int redeliveries = exchange.getProperty(ConsumerRedelivery.ATTEMPTS, 0, Integer.class);
+        ConsumedEvents.updateLogContext(exchange, redeliveries);
+        Exception failedTogether = exchange.getProperty(KafkaBatches.FAILED_TOGETHER, Exception.class);
+        if (failedTogether != null) {
+            exchange.removeProperty(KafkaBatches.FAILED_TOGETHER);
+            throw failedTogether;
+        }
+        handle(event);
+        exchange.setProperty(ConsumedEvents.OUTCOME, ConsumedEvents.HANDLED);
+    }
+
+    /** Runs the event's handler in the transaction bound to the thread. */
+    void handle(ConsumedEvent event) throws Exception {
         Mapping mapping = find(event.topic(), event.eventType()).orElseThrow(() -> new PermanentEventException(
                 "no handler is mapped to topic '" + event.topic() + "' and event type '" + event.eventType()
                         + "' (outbox.consume.handlers)"));
-        int redeliveries = exchange.getProperty(ConsumerRedelivery.ATTEMPTS, 0, Integer.class);
-        ConsumedEvents.updateLogContext(exchange, redeliveries);
         tracing.inSpan(event, () -> mapping.handler().handle(event));
-        exchange.setProperty(ConsumedEvents.OUTCOME, ConsumedEvents.HANDLED);
     }
 
     private Optional<Mapping> find(String topic, String eventType) {

@@ -2,9 +2,11 @@ package dev.outboxrelay.consume;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.Exchange;
@@ -17,6 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.TransactionStatus;
+import org.springframework.transaction.support.DefaultTransactionDefinition;
 
 import dev.outboxrelay.observe.EventLogContext;
 
@@ -46,9 +51,17 @@ public class KafkaBatches {
     static final String BATCH = "outboxKafkaBatch";
     /** Exchange property naming the consumer, set by the route template. */
     public static final String CONSUMER = "outboxConsumer";
+    /** Exchange property naming the consumer's batch mode ({@code whole-batch} or {@code per-record}). */
+    public static final String BATCH_MODE = "outboxKafkaBatchMode";
     /** Exchange property: whether the current record is due. */
     static final String DUE = "outboxDue";
     static final String RECORD = "outboxKafkaRecord";
+    /**
+     * Exchange property: the exception the record's handler threw when the batch was handled together.
+     * That run was its first attempt; {@link EventHandlers} throws it again in place of the handler, so
+     * the dead-letter channel counts it and waits before the next run.
+     */
+    static final String FAILED_TOGETHER = "outboxFailedTogether";
     /**
      * Records in one batch transaction at most; a larger batch commits when it is reached and goes on in a
      * new one. Each record's savepoint writes, so it takes a subtransaction id, and PostgreSQL keeps only 64
@@ -60,14 +73,22 @@ public class KafkaBatches {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaBatches.class);
 
+    private static final TransactionDefinition WHOLE_BATCH =
+            new DefaultTransactionDefinition(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+
     private final ConsumedEvents events;
     private final PlatformTransactionManager transactions;
+    private final ProcessedKeys keys;
+    private final EventHandlers handlers;
     // per consumer and partition: when it was sought back; records fetched before that are stale copies
     private final Map<String, Long> rewoundAt = new ConcurrentHashMap<>();
 
-    public KafkaBatches(ConsumedEvents events, PlatformTransactionManager transactions) {
+    public KafkaBatches(ConsumedEvents events, PlatformTransactionManager transactions, ProcessedKeys keys,
+                        EventHandlers handlers) {
         this.events = events;
         this.transactions = transactions;
+        this.keys = keys;
+        this.handlers = handlers;
     }
 
     /** Turns the batch into records to process, dropping stale copies fetched before a seek back. */
@@ -95,6 +116,99 @@ public class KafkaBatches {
         return open;
     }
 
+    /**
+     * The whole-batch mode (the consumer's {@code batch-mode}, the default): handles the batch's records in one
+     * transaction, without the per-record route, its savepoints and its key insert per record; answers
+     * the records left for the per-record route.
+     *
+     * <p>It takes, per partition, the records before the first one that is not due or fails its checks
+     * (those go the per-record way, to be deferred or dead-lettered, and so does the rest of their
+     * partition, in order). The keys of all of them are recorded with one statement; a record whose key
+     * was there before, or came earlier in the batch, is a duplicate. The handlers run in partition
+     * order in the same transaction, which commits once; then the records are reported and done. When a
+     * handler or the commit fails, the transaction rolls back whole, and every record of the batch runs
+     * through the per-record route: the others' handlers run again, their first run having been rolled
+     * back, and the failing one meets its redeliveries and dead letter there, its run here counting as
+     * its first attempt (a permanent failure is not run again).
+     */
+    @SuppressWarnings("unchecked")
+    public List<Record> handleTogether(Exchange exchange) {
+        List<Record> records = exchange.getMessage().getBody(List.class);
+        Batch state = batch(exchange);
+        if ("per-record".equals(exchange.getProperty(BATCH_MODE, String.class)) || records.isEmpty()) {
+            return records;
+        }
+        Instant now = Instant.now();
+        List<Record> together = new ArrayList<>(records.size());
+        Set<TopicPartition> perRecord = new HashSet<>();
+        for (Record record : records) {
+            if (!perRecord.contains(record.partition()) && passes(record.event(), now)) {
+                together.add(record);
+            } else {
+                perRecord.add(record.partition());
+            }
+        }
+        if (together.isEmpty()) {
+            return records;
+        }
+        long started = System.nanoTime();
+        boolean[] duplicate = new boolean[together.size()];
+        Record running = null;
+        TransactionStatus transaction = transactions.getTransaction(WHOLE_BATCH);
+        try {
+            Set<String> added = keys.addAll(state.consumer, together.stream().map(record -> record.event().dedupeKey()).toList());
+            for (int i = 0; i < together.size(); i++) {
+                ConsumedEvent event = together.get(i).event();
+                duplicate[i] = !added.remove(event.dedupeKey());
+                if (!duplicate[i]) {
+                    EventLogContext.of(event.id(), event.dedupeKey(), 0, started);
+                    running = together.get(i);
+                    handlers.handle(event);
+                    running = null;
+                }
+            }
+            transactions.commit(transaction);
+        } catch (Exception e) {
+            if (!transaction.isCompleted()) {
+                try {
+                    transactions.rollback(transaction);
+                } catch (RuntimeException rollback) {
+                    e.addSuppressed(rollback);
+                }
+            }
+            if (running != null) {
+                state.failedTogether.put(running, e);
+            }
+            log.info("{}: {} record(s) handled together were rolled back ({}); each record of the batch runs on its own",
+                    state.consumer, together.size(), DeadLetters.describe(e));
+            return records;
+        } finally {
+            EventLogContext.clear();
+        }
+        for (int i = 0; i < together.size(); i++) {
+            Record record = together.get(i);
+            events.report(record.event(), duplicate[i], 0, started);
+            state.done.put(record, Boolean.TRUE);
+        }
+        if (together.size() == records.size()) {
+            return List.of();
+        }
+        Set<Record> handled = new HashSet<>(together);
+        return records.stream().filter(record -> !handled.contains(record)).toList();
+    }
+
+    private boolean passes(ConsumedEvent event, Instant now) {
+        if (!event.isDue(now)) {
+            return false;
+        }
+        try {
+            events.check(event);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Whether a record may be processed: not when an earlier record of its partition failed in this batch. */
     public boolean shouldProcess(Exchange exchange) {
         Record record = exchange.getMessage().getBody(Record.class);
@@ -117,6 +231,10 @@ public class KafkaBatches {
         }
         ConsumedEvents.attach(exchange, record.event());
         exchange.setProperty(DUE, record.event().isDue(Instant.now()));
+        Exception failedTogether = state.failedTogether.remove(record);
+        if (failedTogether != null) {
+            exchange.setProperty(FAILED_TOGETHER, failedTogether);
+        }
         state.transaction.begin();
     }
 
@@ -258,6 +376,8 @@ public class KafkaBatches {
         private final Map<TopicPartition, List<Record>> byPartition = new LinkedHashMap<>();
         private final Map<Record, Boolean> done = new ConcurrentHashMap<>();
         private final Map<TopicPartition, Boolean> failed = new ConcurrentHashMap<>();
+        // records whose handler failed when the batch was handled together, with what it threw
+        private final Map<Record, Exception> failedTogether = new ConcurrentHashMap<>();
         // finished records whose work waits in the open transaction
         private final List<Record> uncommitted = new ArrayList<>();
 

@@ -1,5 +1,9 @@
 package dev.outboxrelay.consume;
 
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
@@ -28,6 +32,14 @@ public class ProcessedKeys extends ServiceSupport implements IdempotentRepositor
             VALUES (:consumer, :key)
             ON CONFLICT (consumer, dedupe_key) DO NOTHING
             """;
+    // one statement for a whole Kafka batch; sorted, so two consumers inserting overlapping keys lock them
+    // in the same order instead of deadlocking
+    private static final String INSERT_ALL = """
+            INSERT INTO consumer_processed_keys (consumer, dedupe_key)
+            SELECT :consumer, key FROM unnest(CAST(:keys AS text[])) AS key ORDER BY key
+            ON CONFLICT (consumer, dedupe_key) DO NOTHING
+            RETURNING dedupe_key
+            """;
     private static final String CONTAINS = """
             SELECT count(*) FROM consumer_processed_keys WHERE consumer = :consumer AND dedupe_key = :key
             """;
@@ -47,6 +59,16 @@ public class ProcessedKeys extends ServiceSupport implements IdempotentRepositor
             exchange.setProperty(ConsumedEvents.OUTCOME, ConsumedEvents.DUPLICATE);
         }
         return added;
+    }
+
+    /**
+     * Records many keys of one consumer in the current transaction with one statement, as {@link #add}
+     * does one; answers the keys that were new (a key given twice counts once).
+     */
+    Set<String> addAll(String consumer, Collection<String> keys) {
+        MapSqlParameterSource params = new MapSqlParameterSource("consumer", consumer)
+                .addValue("keys", keys.toArray(String[]::new));
+        return new HashSet<>(jdbc.queryForList(INSERT_ALL, params, String.class));
     }
 
     @Override

@@ -13,19 +13,110 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 import dev.outboxrelay.completion.WorkCompleted;
+import dev.outboxrelay.consume.ConsumeProperties.KafkaBatchMode;
 import dev.outboxrelay.relay.EventHeaders;
 import dev.outboxrelay.routing.Broker;
 import dev.outboxrelay.support.ConsumerTestSupport;
 import dev.outboxrelay.support.KafkaRecords;
 
 /**
- * The records of a Kafka batch share one database transaction, each in a savepoint: nothing of the batch
- * is visible, reported or committed to Kafka before that transaction commits; a record that fails rolls
- * back its own work alone, and the work before it commits once; a crash of the transaction loses the
- * whole batch's work, which is read again and applied once. The processed keys' {@code processed_at}
- * is the start of the transaction that recorded them, so equal timestamps mean one transaction.
+ * The records of a Kafka batch share one database transaction. In batch mode whole-batch (the default)
+ * they are handled in it without a savepoint each, however many they are; when one fails, the batch rolls
+ * back and every record runs again on its own. In mode per-record each has a savepoint: a record that
+ * fails rolls back its own work alone, and the work before it commits once. In both, nothing of the batch
+ * is visible, reported or committed to Kafka before that transaction commits, and a crash of the
+ * transaction loses the whole batch's work, which is read again and applied once. The processed keys'
+ * {@code processed_at} is the start of the transaction that recorded them, so equal timestamps mean one
+ * transaction.
  */
 class KafkaBatchTransactionTest extends ConsumerTestSupport {
+
+    @Test
+    void wholeBatchIsHandledInOneTransactionBeyondTheSavepointLimitAndReportedAfterItsCommit() throws Exception {
+        String topic = "kafka.consume-whole-" + unique();
+        try (KafkaRecords kafka = new KafkaRecords()) {
+            kafka.createTopic(topic, 1, Map.of());
+            for (int i = 0; i < 120; i++) {
+                send(kafka, topic, key(topic, i), i == 100 ? Map.of("hold", topic) : Map.of());
+            }
+            String consumer = start(topic, 500, KafkaBatchMode.WHOLE_BATCH);
+            assertThat(handler.awaitArrival(topic, 30)).as("the batch is in flight").isTrue();
+
+            assertThat(handler.attempts(consumer, key(topic, 99))).as("earlier records ran").isEqualTo(1);
+            assertThat(effects(consumer)).as("nothing of the batch is visible before its commit").isZero();
+            assertThat(processedKeys(consumer)).isZero();
+            assertThat(completions.of(key(topic, 0))).as("nothing reported before the commit").isEmpty();
+            assertThat(kafka.committed(consumer).get(new TopicPartition(topic, 0))).as("no offset yet").isNull();
+            handler.open(topic);
+
+            await("offsets committed past the batch", Duration.ofSeconds(30), () ->
+                    Long.valueOf(120L).equals(kafka.committed(consumer).get(new TopicPartition(topic, 0))));
+            assertThat(effects(consumer)).isEqualTo(120);
+            for (int i = 0; i < 120; i++) {
+                assertThat(handler.attempts(consumer, key(topic, i))).as("attempts of record %d", i).isEqualTo(1);
+                assertThat(completions.of(key(topic, i))).as("completions of record %d", i).hasSize(1);
+            }
+            assertThat(jdbc.queryForList("SELECT DISTINCT processed_at FROM consumer_processed_keys WHERE consumer = ?",
+                    Timestamp.class, consumer)).as("one transaction for more records than one with savepoints holds")
+                    .hasSize(1);
+        }
+    }
+
+    @Test
+    void recordFailingInAWholeBatchRollsItBackAndEveryRecordRunsAgainOnItsOwnAndCommitsOnce() throws Exception {
+        String topic = "kafka.consume-whole-fail-" + unique();
+        try (KafkaRecords kafka = new KafkaRecords()) {
+            kafka.createTopic(topic, 1, Map.of());
+            for (int i = 0; i < 10; i++) {
+                // record 6 writes its effect, then fails once: the batch's rollback must take that write back
+                send(kafka, topic, key(topic, i), i == 6 ? Map.of("failAfterWrite", 1) : Map.of());
+            }
+            String consumer = start(topic, 50, KafkaBatchMode.WHOLE_BATCH);
+
+            await("offsets committed past the batch", Duration.ofSeconds(30), () ->
+                    Long.valueOf(10L).equals(kafka.committed(consumer).get(new TopicPartition(topic, 0))));
+            for (int i = 0; i < 10; i++) {
+                assertThat(effects(consumer, key(topic, i))).as("effects of record %d", i).isEqualTo(1);
+                assertThat(handler.attempts(consumer, key(topic, i))).as("attempts of record %d", i)
+                        .isEqualTo(i <= 6 ? 2 : 1);
+                assertThat(completions.of(key(topic, i))).as("completions of record %d", i).singleElement()
+                        .satisfies(completed -> assertThat(completed.outcome()).isEqualTo(WorkCompleted.SUCCEEDED));
+            }
+            assertThat(processedKeys(consumer)).isEqualTo(10);
+            assertThat(deadLetters(consumer)).isZero();
+            assertThat(duplicates(consumer)).as("the rolled-back keys were not left behind").isZero();
+        }
+    }
+
+    @Test
+    void wholeBatchTransactionKilledMidBatchIsReadAgainAndAppliedOnce() throws Exception {
+        String topic = "kafka.consume-whole-crash-" + unique();
+        try (KafkaRecords kafka = new KafkaRecords()) {
+            kafka.createTopic(topic, 1, Map.of());
+            for (int i = 0; i < 6; i++) {
+                send(kafka, topic, key(topic, i), i == 3 ? Map.of("hold", topic) : Map.of());
+            }
+            String consumer = start(topic, 50, KafkaBatchMode.WHOLE_BATCH);
+            assertThat(handler.awaitArrival(topic, 30)).as("the batch is in flight").isTrue();
+
+            Integer killed = jdbc.queryForObject("""
+                    SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                    WHERE datname = current_database() AND state = 'idle in transaction'
+                      AND query LIKE 'INSERT INTO test_effects%'""", Integer.class);
+            assertThat(killed).isEqualTo(1);
+            handler.open(topic);
+
+            await("offsets committed past the batch", Duration.ofSeconds(30), () ->
+                    Long.valueOf(6L).equals(kafka.committed(consumer).get(new TopicPartition(topic, 0))));
+            for (int i = 0; i < 6; i++) {
+                assertThat(effects(consumer, key(topic, i))).as("effects of record %d", i).isEqualTo(1);
+                assertThat(completions.of(key(topic, i))).as("completions of record %d", i).hasSize(1);
+            }
+            assertThat(handler.attempts(consumer, key(topic, 0))).as("ran in the lost batch and again").isEqualTo(2);
+            assertThat(processedKeys(consumer)).isEqualTo(6);
+            assertThat(deadLetters(consumer)).as("a lost transaction is no reason to dead-letter").isZero();
+        }
+    }
 
     @Test
     void recordFailingInTheMiddleOfABatchRollsBackOnlyItselfAndTheRestCommitsOnceAfterTheBatch() throws Exception {
@@ -41,7 +132,7 @@ class KafkaBatchTransactionTest extends ConsumerTestSupport {
                 };
                 send(kafka, topic, key(topic, i), script);
             }
-            String consumer = start(topic);
+            String consumer = start(topic, 50, KafkaBatchMode.PER_RECORD);
             assertThat(handler.awaitArrival(topic, 30)).as("the batch is in flight").isTrue();
 
             assertThat(handler.attempts(consumer, key(topic, 0))).as("earlier records ran").isEqualTo(1);
@@ -84,7 +175,7 @@ class KafkaBatchTransactionTest extends ConsumerTestSupport {
             for (int i = 0; i < 6; i++) {
                 send(kafka, topic, key(topic, i), i == 3 ? Map.of("hold", topic) : Map.of());
             }
-            String consumer = start(topic);
+            String consumer = start(topic, 50, KafkaBatchMode.PER_RECORD);
             assertThat(handler.awaitArrival(topic, 30)).as("the batch is in flight").isTrue();
 
             // records 0-3 have written their keys and effects in the batch transaction: kill its backend
@@ -120,7 +211,7 @@ class KafkaBatchTransactionTest extends ConsumerTestSupport {
                 send(kafka, topic, key(topic, i), Map.of());
             }
             send(kafka, topic, key(topic, 2), Map.of());
-            String consumer = start(topic);
+            String consumer = start(topic, 50, KafkaBatchMode.WHOLE_BATCH);
 
             await("offsets committed past the batch", Duration.ofSeconds(30), () ->
                     Long.valueOf(6L).equals(kafka.committed(consumer).get(new TopicPartition(topic, 0))));
@@ -135,16 +226,14 @@ class KafkaBatchTransactionTest extends ConsumerTestSupport {
     }
 
     @Test
-    void batchLargerThanOneTransactionMayHoldIsCommittedInSeveral() throws Exception {
+    void perRecordBatchLargerThanOneTransactionMayHoldIsCommittedInSeveral() throws Exception {
         String topic = "kafka.consume-batch-large-" + unique();
         try (KafkaRecords kafka = new KafkaRecords()) {
             kafka.createTopic(topic, 1, Map.of());
             for (int i = 0; i < 120; i++) {
                 send(kafka, topic, key(topic, i), Map.of());
             }
-            String name = "c-" + topic;
-            startConsumer(new ConsumeProperties.Consumer(name, Broker.KAFKA, List.of(topic), null, null, 1, 500,
-                    Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(20), true));
+            String name = start(topic, 500, KafkaBatchMode.PER_RECORD);
 
             await("offsets committed past the batch", Duration.ofSeconds(30), () ->
                     Long.valueOf(120L).equals(kafka.committed(name).get(new TopicPartition(topic, 0))));
@@ -162,10 +251,10 @@ class KafkaBatchTransactionTest extends ConsumerTestSupport {
         return topic + ":" + i;
     }
 
-    private String start(String topic) {
+    private String start(String topic, int prefetch, KafkaBatchMode mode) {
         String name = "c-" + topic;
-        startConsumer(new ConsumeProperties.Consumer(name, Broker.KAFKA, List.of(topic), null, null, 1, 50,
-                Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(20), true));
+        startConsumer(new ConsumeProperties.Consumer(name, Broker.KAFKA, List.of(topic), null, null, 1, prefetch,
+                Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(20), true, mode));
         return name;
     }
 

@@ -101,7 +101,7 @@ class KafkaCommitTest extends ConsumerTestSupport {
     private String start(String topic) {
         String name = "c-" + topic;
         startConsumer(new ConsumeProperties.Consumer(name, Broker.KAFKA, List.of(topic), null, null, 1, 50,
-                Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(20), true));
+                Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(20), true, null));
         return name;
     }
 

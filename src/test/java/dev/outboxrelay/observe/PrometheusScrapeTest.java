@@ -129,16 +129,19 @@ class PrometheusScrapeTest extends ConsumerTestSupport {
             assertThat(scrape.sum("outbox_consumer_lag", of, broker)).as("lag of " + consumer)
                     .isEqualTo(brokerLag(kind, topic, consumer)).isEqualTo(WAITING_AFTER_STOP);
 
+            // the failing events' attempts: the other handlers may also have run in a Kafka whole batch
+            // that a failing one rolled back, which is no attempt of theirs
             int attempts = 0;
             int keys = 0;
-            for (String key : List.of("ok-0", "ok-1", "ok-2", "flaky", "poison", "refused")) {
+            for (String key : List.of("flaky", "poison", "refused")) {
                 attempts += handler.attempts(consumer, topic + ":" + key);
                 keys++;
             }
+            int handledOfThem = effects(consumer, topic + ":flaky");
             assertThat(scrape.value("outbox_consumer_events_total", of, broker, "topic=" + topic, "outcome=handled"))
                     .as("handled by " + consumer).isEqualTo(effects(consumer)).isEqualTo(4);
             assertThat(scrape.value("outbox_consumer_failures_total", of, broker, "topic=" + topic))
-                    .as("failed attempts of " + consumer).isEqualTo(attempts - effects(consumer)).isEqualTo(5);
+                    .as("failed attempts of " + consumer).isEqualTo(attempts - handledOfThem).isEqualTo(5);
             assertThat(scrape.value("outbox_consumer_retries_total", of, broker, "topic=" + topic))
                     .as("retries of " + consumer).isEqualTo(attempts - keys).isEqualTo(3);
             assertThat(scrape.value("outbox_consumer_dead_letter_depth", of, broker, "topic=" + topic))

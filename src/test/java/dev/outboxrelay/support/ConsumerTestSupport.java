@@ -87,14 +87,14 @@ public abstract class ConsumerTestSupport extends RelayTestSupport {
                     kafka.createTopic(topic, 2, Map.of());
                 }
                 yield new ConsumeProperties.Consumer(name, kind.broker(), List.of(topic), null, null, concurrency,
-                        prefetch, Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(20), true);
+                        prefetch, Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(20), true, null);
             }
             case SQS, SQS_FIFO -> new ConsumeProperties.Consumer(name, kind.broker(), List.of(),
                     destinationOf(kind, topic), null, concurrency, prefetch, Duration.ofMillis(200), Duration.ofSeconds(1),
-                    Duration.ofSeconds(20), true);
+                    Duration.ofSeconds(20), true, null);
             case RABBITMQ -> new ConsumeProperties.Consumer(name, kind.broker(), List.of(topic), "q-" + topic,
                     destinationOf(kind, topic), concurrency, prefetch, Duration.ofMillis(200), Duration.ofSeconds(1),
-                    Duration.ofSeconds(20), true);
+                    Duration.ofSeconds(20), true, null);
         };
         startConsumer(consumer);
         if (kind == BrokerProbe.Kind.KAFKA) {
