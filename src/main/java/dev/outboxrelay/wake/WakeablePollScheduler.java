@@ -24,14 +24,24 @@ import org.slf4j.LoggerFactory;
  * written by another process, or work that only becomes due later). A wake that arrives during a poll
  * is kept, so the next poll follows at once and nothing committed meanwhile waits for the interval.
  * With several lanes the route reads {@link #currentLane()} to split the work between them.
+ *
+ * <p>With tail polls on, every wake-up is followed by polls at growing intervals ({@link #FIRST_TAIL_POLL},
+ * doubling, up to {@link #LAST_TAIL_POLL}; about 1.3 s in all) before the wait falls back to the poll
+ * interval: for work committed shortly after the wake-up by a writer that sent no wake-up of its own
+ * (the outbox trigger's notification window).
  */
 public class WakeablePollScheduler extends ServiceSupport implements ScheduledPollConsumerScheduler {
 
     private static final Logger log = LoggerFactory.getLogger(WakeablePollScheduler.class);
+    /** The wait before the first tail poll after a wake-up. */
+    static final Duration FIRST_TAIL_POLL = Duration.ofMillis(5);
+    /** The longest wait between two tail polls; the next wait is the poll interval. */
+    static final Duration LAST_TAIL_POLL = Duration.ofMillis(640);
 
     private final String threadName;
     private final Duration pollInterval;
     private final int lanes;
+    private final boolean tailPolls;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition woken = lock.newCondition();
     private final ThreadLocal<Integer> lane = new ThreadLocal<>();
@@ -48,12 +58,23 @@ public class WakeablePollScheduler extends ServiceSupport implements ScheduledPo
      * @param lanes        how many threads run the poll, each with its own lane number
      */
     public WakeablePollScheduler(String threadName, Duration pollInterval, int lanes) {
+        this(threadName, pollInterval, lanes, false);
+    }
+
+    /**
+     * @param threadName   the poll threads' name, e.g. {@code outbox-relay-lane}; the lane number is appended
+     * @param pollInterval the longest wait between two polls when nothing wakes the scheduler
+     * @param lanes        how many threads run the poll, each with its own lane number
+     * @param tailPolls    whether every wake-up is followed by polls at growing intervals
+     */
+    public WakeablePollScheduler(String threadName, Duration pollInterval, int lanes, boolean tailPolls) {
         if (lanes < 1) {
             throw new IllegalArgumentException("lanes must be at least 1, was " + lanes);
         }
         this.threadName = threadName;
         this.pollInterval = pollInterval;
         this.lanes = lanes;
+        this.tailPolls = tailPolls;
     }
 
     /** Asks every lane for a poll now; cheap and safe to call from any thread, any number of times. */
@@ -121,6 +142,9 @@ public class WakeablePollScheduler extends ServiceSupport implements ScheduledPo
         lane.set(laneNumber);
         Thread self = Thread.currentThread();
         long seen = currentWakeups();
+        long pollNanos = pollInterval.toNanos();
+        // the wait before the next tail poll; 0 while no tail is running
+        long tailNanos = 0;
         while (threads.contains(self)) {
             Runnable current = task;
             if (current != null) {
@@ -130,7 +154,15 @@ public class WakeablePollScheduler extends ServiceSupport implements ScheduledPo
             // Camel interrupts threads it finds waiting on an async callback when a route stops; that
             // interrupt is meant for the batch, not for this loop, which only ends when replaced
             Thread.interrupted();
-            seen = awaitWake(self, seen);
+            long wakeupsNow = awaitWake(self, seen, tailNanos > 0 ? Math.min(tailNanos, pollNanos) : pollNanos);
+            if (!tailPolls) {
+                tailNanos = 0;
+            } else if (wakeupsNow != seen) {
+                tailNanos = FIRST_TAIL_POLL.toNanos();
+            } else if (tailNanos > 0) {
+                tailNanos = tailNanos * 2 > LAST_TAIL_POLL.toNanos() ? 0 : tailNanos * 2;
+            }
+            seen = wakeupsNow;
         }
         log.debug("Poll {} lane {} ended", threadName, laneNumber);
     }
@@ -144,11 +176,10 @@ public class WakeablePollScheduler extends ServiceSupport implements ScheduledPo
         }
     }
 
-    /** Waits for a wake-up newer than {@code seen}, or the poll interval; returns the wake-ups seen. */
-    private long awaitWake(Thread self, long seen) {
+    /** Waits for a wake-up newer than {@code seen}, or {@code nanos}; returns the wake-ups seen. */
+    private long awaitWake(Thread self, long seen, long nanos) {
         lock.lock();
         try {
-            long nanos = pollInterval.toNanos();
             while (wakeups == seen && threads.contains(self) && nanos > 0) {
                 nanos = woken.awaitNanos(nanos);
             }
