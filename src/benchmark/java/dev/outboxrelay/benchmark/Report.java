@@ -24,6 +24,13 @@ final class Report {
                         row.scenario(), row.system(), row.skipped().replace("|", "/").replace("\n", " ")));
                 continue;
             }
+            if (row.events() == 0) {
+                // nothing handled: no rate, latency or cost per event to show
+                out.append(String.format(Locale.ROOT, "| %s | %s | 0 | – | – | – | – | %.0f | %.0f | %.1f | none handled%s |%n",
+                        row.scenario(), row.system(), row.usage().peakHeapMiB(), row.usage().peakRssMiB(),
+                        row.startupSeconds(), row.note().isEmpty() ? "" : "; " + row.note()));
+                continue;
+            }
             Optional<Row> ours = rows.stream()
                     .filter(other -> other.scenario().equals(row.scenario()) && other.system().equals("ours")
                             && other.skipped() == null)
