@@ -43,11 +43,7 @@ class TransactionCrashTest extends ConsumerTestSupport {
         assertThat(handler.awaitArrival(key, 30)).as("handler inside its transaction").isTrue();
 
         // the transaction has written the processed key and the effect, not committed: kill its backend
-        Integer killed = jdbc.queryForObject("""
-                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-                WHERE datname = current_database() AND state = 'idle in transaction'
-                  AND query LIKE 'INSERT INTO test_effects%'""", Integer.class);
-        assertThat(killed).isEqualTo(1);
+        assertThat(killHeldHandlerTransaction()).isEqualTo(1);
         assertThat(effects(consumer, key)).isZero();
         assertThat(processedKeys(consumer)).isZero();
         handler.open(key);

@@ -137,6 +137,18 @@ public abstract class ConsumerTestSupport extends RelayTestSupport {
         return count("SELECT count(*) FROM test_effects WHERE consumer = ?", consumer);
     }
 
+    /**
+     * Terminates the database backend of the handler transaction that wrote a test effect and waits,
+     * uncommitted, inside a held handler; answers how many backends were terminated.
+     */
+    protected int killHeldHandlerTransaction() {
+        Integer killed = jdbc.queryForObject("""
+                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                WHERE datname = current_database() AND state = 'idle in transaction'
+                  AND query LIKE 'INSERT INTO test_effects%'""", Integer.class);
+        return killed == null ? 0 : killed;
+    }
+
     protected int processedKeys(String consumer) {
         return count("SELECT count(*) FROM consumer_processed_keys WHERE consumer = ?", consumer);
     }
