@@ -2,6 +2,7 @@ package dev.outboxrelay.consume;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -42,7 +43,12 @@ public record ConsumeProperties(
     /** How a Kafka batch's records share its database transaction; see {@link Consumer}. */
     public enum KafkaBatchMode {
         WHOLE_BATCH,
-        PER_RECORD
+        PER_RECORD;
+
+        /** As written in configuration and handed to the route template: {@code whole-batch}, {@code per-record}. */
+        public String configName() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
     }
 
     /**

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -193,7 +192,7 @@ public class ConsumerRoutes implements CamelContextConfiguration, DisposableBean
                     .parameter("topics", String.join(",", consumer.topics()))
                     .parameter("groupId", consumer.name())
                     .parameter("maxWaitMs", Long.toString(consumer.maxWait().toMillis()))
-                    .parameter("batchMode", consumer.batchModeOrDefault().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+                    .parameter("batchMode", consumer.batchModeOrDefault().configName());
             case SQS -> {
                 String queue = consumer.queueName();
                 sqsQueues.prepareConsumerQueue(queue, SqsQueues.deadLetterQueueOf(queue, deadLetter.sqsSuffix()),

@@ -135,7 +135,8 @@ public class KafkaBatches {
     public List<Record> handleTogether(Exchange exchange) {
         List<Record> records = exchange.getMessage().getBody(List.class);
         Batch state = batch(exchange);
-        if ("per-record".equals(exchange.getProperty(BATCH_MODE, String.class)) || records.isEmpty()) {
+        if (ConsumeProperties.KafkaBatchMode.PER_RECORD.configName().equals(exchange.getProperty(BATCH_MODE, String.class))
+                || records.isEmpty()) {
             return records;
         }
         Instant now = Instant.now();

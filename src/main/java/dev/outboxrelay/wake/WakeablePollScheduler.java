@@ -155,9 +155,7 @@ public class WakeablePollScheduler extends ServiceSupport implements ScheduledPo
             // interrupt is meant for the batch, not for this loop, which only ends when replaced
             Thread.interrupted();
             long wakeupsNow = awaitWake(self, seen, tailNanos > 0 ? Math.min(tailNanos, pollNanos) : pollNanos);
-            if (!tailPolls) {
-                tailNanos = 0;
-            } else if (wakeupsNow != seen) {
+            if (tailPolls && wakeupsNow != seen) {
                 tailNanos = FIRST_TAIL_POLL.toNanos();
             } else if (tailNanos > 0) {
                 tailNanos = tailNanos * 2 > LAST_TAIL_POLL.toNanos() ? 0 : tailNanos * 2;
