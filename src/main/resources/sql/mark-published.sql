@@ -1,9 +1,6 @@
--- Marks the events the broker acknowledged. Not guarded by the lease: the event did reach the
--- broker, whoever holds the row now.
+-- Marks the events the broker acknowledged, in the batch's transaction that holds them.
 UPDATE outbox_events
 SET published_at = now(),
-    lease_owner = NULL,
-    lease_until = NULL,
     next_attempt_at = NULL,
     last_error = NULL
 WHERE id = ANY(:#${exchangeProperty.outboxSettlement.publishedIds})

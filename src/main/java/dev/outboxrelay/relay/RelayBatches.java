@@ -192,17 +192,15 @@ public class RelayBatches {
     }
 
     /**
-     * Gives the whole batch back after its outcome could not be written: every event still leased by
-     * this instance is released to be claimed again.
+     * Gives the whole batch back after a step of it failed: its transaction is rolled back, which writes
+     * nothing and lets go of every event, to be claimed again.
      */
-    public Settlement abandon(Exchange exchange) {
+    public void abandon(Exchange exchange) {
         RelayBatch batch = batch(exchange);
         if (batch != null) {
             batch.events().forEach(tracing::end);
         }
-        Settlement settlement = Settlement.releasing(batch == null ? List.of() : batch.events());
-        exchange.setProperty(SETTLEMENT, settlement);
-        return settlement;
+        RelayTransaction.rollBack(exchange);
     }
 
     private void record(RelayBatch batch) {

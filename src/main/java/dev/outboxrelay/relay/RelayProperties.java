@@ -18,9 +18,10 @@ import org.springframework.validation.annotation.Validated;
  * Settings of the relay that moves outbox events to the brokers.
  *
  * @param enabled      whether this instance relays at all (a worker-only instance sets false)
- * @param instanceId   this instance's name in leases; defaults to the host name plus a random suffix
+ * @param instanceId   this instance's name in slot leases; defaults to the host name plus a random suffix
  * @param batchSize    events claimed per statement; larger batches amortise the round trips
- * @param lease        how long a claimed event stays reserved for this instance; must outlast a publish
+ * @param lease        how long a batch may hold its claimed events without a word to the database (the
+ *                     batch transaction's idle_in_transaction_session_timeout); must outlast a publish
  * @param pollInterval how often the relay looks for due events when no notification has woken it
  * @param listenNotify whether to wake on PostgreSQL LISTEN/NOTIFY as soon as events are committed
  * @param maxAttempts  rejected publishes of one event before it is parked
@@ -63,11 +64,6 @@ public record RelayProperties(
         }
         requirePositive("outbox.relay.lease", lease);
         requirePositive("outbox.relay.poll-interval", pollInterval);
-        if (slots != null && lease != null && slots.ttl() != null && lease.compareTo(slots.ttl()) < 0) {
-            throw new IllegalArgumentException("outbox.relay.lease (" + lease + ") must be at least "
-                    + "outbox.relay.slots.ttl (" + slots.ttl() + "): a claimed event must stay leased "
-                    + "until its slot could have moved to another instance");
-        }
     }
 
     /**

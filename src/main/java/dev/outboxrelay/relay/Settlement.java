@@ -11,12 +11,11 @@ import java.util.UUID;
  * @param failedIds      failed, with the matching error and whether the event itself was rejected
  * @param failedErrors   the error of each failed event
  * @param failedRejected true where the broker or the relay refused the event itself
- * @param heldIds        not sent because an earlier event of their aggregate failed
  * @param deferredIds    not sent because their topic is at its rate limit
  * @param deferMillis    how long each deferred event waits
  */
 public record Settlement(UUID[] publishedIds, UUID[] failedIds, String[] failedErrors, Boolean[] failedRejected,
-                         UUID[] heldIds, UUID[] deferredIds, Long[] deferMillis) {
+                         UUID[] deferredIds, Long[] deferMillis) {
 
     private static final int MAX_ERROR_LENGTH = 2000;
 
@@ -25,7 +24,6 @@ public record Settlement(UUID[] publishedIds, UUID[] failedIds, String[] failedE
         List<UUID> failed = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         List<Boolean> rejected = new ArrayList<>();
-        List<UUID> held = new ArrayList<>();
         List<UUID> deferred = new ArrayList<>();
         List<Long> deferMillis = new ArrayList<>();
         for (RelayEvent event : events) {
@@ -36,7 +34,9 @@ public record Settlement(UUID[] publishedIds, UUID[] failedIds, String[] failedE
                     errors.add(truncate(event.error()));
                     rejected.add(event.rejected());
                 }
-                case HELD, PENDING -> held.add(event.id());
+                case HELD, PENDING -> {
+                    // not sent: nothing to write, the batch's commit lets go of them
+                }
                 case DEFERRED -> {
                     deferred.add(event.id());
                     deferMillis.add(Math.max(1, event.deferMillis()));
@@ -44,14 +44,8 @@ public record Settlement(UUID[] publishedIds, UUID[] failedIds, String[] failedE
             }
         }
         return new Settlement(published.toArray(UUID[]::new), failed.toArray(UUID[]::new),
-                errors.toArray(String[]::new), rejected.toArray(Boolean[]::new), held.toArray(UUID[]::new),
+                errors.toArray(String[]::new), rejected.toArray(Boolean[]::new),
                 deferred.toArray(UUID[]::new), deferMillis.toArray(Long[]::new));
-    }
-
-    /** Releases every event: used when a batch's outcome cannot be trusted. */
-    static Settlement releasing(List<RelayEvent> events) {
-        return new Settlement(new UUID[0], new UUID[0], new String[0], new Boolean[0],
-                events.stream().map(RelayEvent::id).toArray(UUID[]::new), new UUID[0], new Long[0]);
     }
 
     private static String truncate(String error) {
@@ -65,10 +59,6 @@ public record Settlement(UUID[] publishedIds, UUID[] failedIds, String[] failedE
 
     public boolean hasFailed() {
         return failedIds.length > 0;
-    }
-
-    public boolean hasHeld() {
-        return heldIds.length > 0;
     }
 
     public boolean hasDeferred() {

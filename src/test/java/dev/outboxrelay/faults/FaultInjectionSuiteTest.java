@@ -90,8 +90,8 @@ class FaultInjectionSuiteTest {
             long start = System.nanoTime();
 
             at(start, 0.10);
-            int leasedAtKill = killHoldingLeases(relay1);
-            step("relay-1 SIGKILLed", "holding " + leasedAtKill + " leased events, " + written.get() + " written so far");
+            int batchesAtKill = killHoldingClaims(relay1);
+            step("relay-1 SIGKILLed", "holding " + batchesAtKill + " claimed batch(es), " + written.get() + " written so far");
 
             at(start, 0.20);
             servers.kafka().proxy().cut();
@@ -272,19 +272,23 @@ class FaultInjectionSuiteTest {
         }
     }
 
-    /** Kills a relay as soon as it holds leased events (or after 10 s); answers how many it held. */
-    private int killHoldingLeases(NodeProcess relay) throws Exception {
+    /**
+     * Kills a relay as soon as it holds a claimed batch (or after 10 s): a transaction of its that locked
+     * outbox rows FOR UPDATE. Answers how many such batches were open.
+     */
+    private int killHoldingClaims(NodeProcess relay) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        int leased = 0;
+        int open = 0;
         try (Connection connection = connect()) {
-            while (leased == 0 && System.nanoTime() < deadline) {
-                leased = queryInt(connection, """
-                        SELECT count(*) FROM outbox_events
-                        WHERE lease_owner = ? AND lease_until > now() AND published_at IS NULL""", relay.name());
+            while (open == 0 && System.nanoTime() < deadline) {
+                open = queryInt(connection, """
+                        SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                        WHERE a.application_name = ? AND l.locktype = 'relation'
+                          AND l.relation = 'outbox_events'::regclass AND l.mode = 'RowShareLock'""", relay.name());
             }
         }
         relay.kill();
-        return leased;
+        return open;
     }
 
     /** Kills the process as soon as the database shows it inside a transaction; answers how many were open. */

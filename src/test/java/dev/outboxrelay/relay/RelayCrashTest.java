@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +20,11 @@ import dev.outboxrelay.support.RelayInstance;
 import dev.outboxrelay.support.RelayTestSupport;
 
 /**
- * A relay instance dies after its batch reached Kafka but before it marked anything published. Its
- * leases expire and another instance publishes the rest: duplicates at the broker, no losses, and
- * every aggregate's first deliveries still in commit order.
+ * A relay instance stops in the middle of a batch: its batch reached Kafka, nothing was marked published.
+ * The batch's transaction holds the claimed events until it ends; once it has ended (the instance closed,
+ * or its session ended by the server after {@code outbox.relay.lease}), another instance publishes them
+ * again: duplicates at the broker, no losses, and every aggregate's first deliveries still in commit
+ * order.
  */
 class RelayCrashTest extends RelayTestSupport {
 
@@ -30,6 +33,29 @@ class RelayCrashTest extends RelayTestSupport {
 
     @Test
     void instanceClosedBeforeMarkingLosesNothing() throws Exception {
+        relayStoppedBeforeMarking(Map.of(), (topic, doomed) -> {
+            assertThat(heldElsewhere(topic)).as("claimed, sent, never marked: held by the open batch").isPositive();
+            doomed.close();
+            await("the closed instance's batch let go", Duration.ofSeconds(20), () -> heldElsewhere(topic) == 0);
+        });
+    }
+
+    @Test
+    void hungInstanceLetsGoOfItsBatchAfterTheLease() throws Exception {
+        relayStoppedBeforeMarking(Map.of("outbox.relay.lease", "2s"), (topic, doomed) -> {
+            assertThat(heldElsewhere(topic)).as("claimed, sent, never marked: held by the open batch").isPositive();
+            // the instance lives on, its lane stuck before marking; the server ends the silent session
+            await("the hung batch let go", Duration.ofSeconds(20), () -> heldElsewhere(topic) == 0);
+            assertThat(doomed.camel().getRouteController().getRouteStatus("outbox-relay").isStarted()).isTrue();
+            doomed.close();
+        });
+    }
+
+    /**
+     * Starts an instance that takes every slot and stops its lane before the batch is marked published,
+     * lets the test do what it checks with it, then has this test's own relay publish everything.
+     */
+    private void relayStoppedBeforeMarking(Map<String, Object> settings, StoppedBatch check) throws Exception {
         String name = "crash-" + unique();
         CountDownLatch reachedMark = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);
@@ -40,7 +66,9 @@ class RelayCrashTest extends RelayTestSupport {
                     count("SELECT count(*) FROM relay_slots WHERE owner = 'test-a'") == 0);
             Map<String, Integer> expected = writeEvents(topic);
 
-            RelayInstance doomed = RelayInstance.start("crash-c-" + name, Map.of("outbox.relay.enabled", "false"));
+            Map<String, Object> properties = new HashMap<>(settings);
+            properties.put("outbox.relay.enabled", "false");
+            RelayInstance doomed = RelayInstance.start("crash-c-" + name, properties);
             try {
                 AdviceWith.adviceWith(doomed.camel(), "outbox-relay", route -> route
                         .weaveByToUri("sql:classpath:sql/mark-published.sql*").before()
@@ -51,12 +79,11 @@ class RelayCrashTest extends RelayTestSupport {
                 doomed.camel().getRouteController().startRoute("relay-slot-leases");
                 doomed.camel().getRouteController().startRoute("outbox-relay");
                 assertThat(reachedMark.await(30, TimeUnit.SECONDS)).as("first batch sent").isTrue();
+                check.with(topic, doomed);
             } finally {
+                never.countDown();
                 doomed.close();
             }
-            int leasedByTheDead = count("SELECT count(*) FROM outbox_events WHERE topic = ? AND lease_owner = ?",
-                    topic, "crash-c-" + name);
-            assertThat(leasedByTheDead).as("claimed, sent, never marked").isPositive();
 
             camel.getRouteController().startRoute("outbox-relay");
             awaitAllPublished(topic, Duration.ofSeconds(60));
@@ -65,8 +92,8 @@ class RelayCrashTest extends RelayTestSupport {
             DeliveryOrder order = DeliveryOrder.check(probe.drain(Duration.ofSeconds(1)), expected);
             assertThat(order.missing).as("%s", order).isEmpty();
             assertThat(order.outOfOrder).as("%s", order).isEmpty();
-            assertThat(order.duplicates).as("the dead instance's batch is sent again").isPositive();
-            assertThat(count("SELECT count(*) FROM outbox_events WHERE topic = ? AND (lease_owner IS NOT NULL "
+            assertThat(order.duplicates).as("the stopped instance's batch is sent again").isPositive();
+            assertThat(count("SELECT count(*) FROM outbox_events WHERE topic = ? AND (attempts > 0 "
                     + "OR parked_at IS NOT NULL)", topic)).isZero();
         } finally {
             never.countDown();
@@ -74,6 +101,11 @@ class RelayCrashTest extends RelayTestSupport {
                 camel.getRouteController().startRoute("outbox-relay");
             }
         }
+    }
+
+    @FunctionalInterface
+    private interface StoppedBatch {
+        void with(String topic, RelayInstance doomed) throws Exception;
     }
 
     private Map<String, Integer> writeEvents(String topic) {

@@ -31,9 +31,9 @@ class StartupValidationTest extends RelayTestSupport {
     }
 
     @Test
-    void leaseShorterThanSlotTtlIsRefused() {
-        assertThat(startupFailure(Map.of("outbox.relay.lease", "2s", "outbox.relay.slots.ttl", "10s")))
-                .contains("outbox.relay.lease (PT2S) must be at least outbox.relay.slots.ttl (PT10S)");
+    void leaseThatIsNotPositiveIsRefused() {
+        assertThat(startupFailure(Map.of("outbox.relay.lease", "0s")))
+                .contains("outbox.relay.lease must be a positive duration, was PT0S");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.outboxrelay.support;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -11,6 +13,7 @@ import org.apache.camel.test.spring.junit5.DisableJmx;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ActiveProfiles;
@@ -77,6 +80,33 @@ public abstract class RelayTestSupport {
         return count("SELECT count(*) FROM outbox_events WHERE topic = ? AND published_at IS NOT NULL", topic);
     }
 
+    /**
+     * The topic's unpublished events another transaction holds locked, as a relay batch holds its claim
+     * until it commits. Read by trying to lock them all (SKIP LOCKED) in a transaction that is rolled back.
+     */
+    protected int heldElsewhere(String topic) {
+        Integer held = jdbc.execute((ConnectionCallback<Integer>) connection -> {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try (PreparedStatement statement = connection.prepareStatement("""
+                    SELECT (SELECT count(*) FROM outbox_events WHERE topic = ? AND published_at IS NULL)
+                         - (SELECT count(*) FROM (SELECT 1 FROM outbox_events
+                                                  WHERE topic = ? AND published_at IS NULL
+                                                  FOR UPDATE SKIP LOCKED) free)""")) {
+                statement.setString(1, topic);
+                statement.setString(2, topic);
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    return rows.getInt(1);
+                }
+            } finally {
+                connection.rollback();
+                connection.setAutoCommit(autoCommit);
+            }
+        });
+        return held == null ? 0 : held;
+    }
+
     protected int count(String sql, Object... args) {
         Integer value = jdbc.queryForObject(sql, Integer.class, args);
         return value == null ? 0 : value;
@@ -101,7 +131,7 @@ public abstract class RelayTestSupport {
                 .pausedTopics().length).append('\n');
         state.append("instances: ").append(jdbc.queryForList("SELECT * FROM relay_instances")).append('\n');
         state.append("waiting rows: ").append(jdbc.queryForList("""
-                SELECT seq, aggregate_id, slot, attempts, lease_owner, lease_until, next_attempt_at, parked_at,
+                SELECT seq, aggregate_id, slot, attempts, next_attempt_at, parked_at,
                        left(last_error, 200) AS last_error
                 FROM outbox_events WHERE topic = ? AND published_at IS NULL ORDER BY seq LIMIT 5""", topic))
                 .append('\n');
