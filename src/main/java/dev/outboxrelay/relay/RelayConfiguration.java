@@ -13,10 +13,6 @@ import dev.outboxrelay.wake.WorkerPools;
 @Configuration(proxyBeanMethods = false)
 public class RelayConfiguration {
 
-    /**
-     * Threads that send one wave's units in parallel. A wave is at most one batch, and a rejected unit
-     * would be an event neither sent nor failed, so the pool never rejects.
-     */
     /** The sink routes' circuit breakers, by the names their templates refer to. */
     @Bean
     public CircuitBreaker kafkaCircuit(RelayCircuits circuits) {
@@ -33,6 +29,10 @@ public class RelayConfiguration {
         return circuits.of(Broker.RABBITMQ);
     }
 
+    /**
+     * Threads that send one wave's units in parallel. A wave is at most one batch, and a rejected unit
+     * would be an event neither sent nor failed, so the pool never rejects.
+     */
     @Bean(destroyMethod = "shutdown")
     public ExecutorService relaySendPool(RelayProperties properties) {
         return WorkerPools.fixed("outbox-relay-send", properties.sendThreads());

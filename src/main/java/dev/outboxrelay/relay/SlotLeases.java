@@ -20,7 +20,8 @@ import org.springframework.stereotype.Component;
  * heartbeat renews this instance's leases, gives back slots above its fair share and takes free
  * or expired ones up to it. A crashed instance's slots expire after {@code outbox.relay.slots.ttl}
  * and move to the others. An instance whose relay route is stopped holds no slots, so stopping the
- * route on one instance hands its work to the rest.
+ * route on one instance hands its work to the rest. A slot never moves while a batch of its owner is
+ * open (see {@code ACQUIRE}).
  */
 @Component("slotLeases")
 public class SlotLeases implements SmartLifecycle {
@@ -50,6 +51,10 @@ public class SlotLeases implements SmartLifecycle {
     private static final String RELEASE_ALL = """
             UPDATE relay_slots SET owner = NULL, lease_until = NULL WHERE owner = :owner
             """;
+    // The only statement that moves a slot to this instance. FOR UPDATE SKIP LOCKED passes over a slot
+    // while a batch of its owner is open (the claim locks its slots FOR KEY SHARE until the batch ends),
+    // even when the owner's lease ran out or it gave the slot back: the slot cannot change hands while
+    // its events are being sent. Renewing and giving back are plain updates, which that lock lets through.
     private static final String ACQUIRE = """
             UPDATE relay_slots SET owner = :owner, lease_until = now() + make_interval(secs => :ttl)
             WHERE slot IN (SELECT slot FROM relay_slots

@@ -51,6 +51,27 @@ class RelayCrashTest extends RelayTestSupport {
         });
     }
 
+    @Test
+    void slotsOfAnOpenBatchStayWithItsInstanceWhenTheirLeasesRunOut() throws Exception {
+        relayStoppedBeforeMarking(Map.of("outbox.relay.lease", "60s"), (topic, doomed) -> {
+            int waiting = unpublished(topic);
+            // the stuck instance stops renewing its slots; this test's relay, started, would take them
+            doomed.camel().getRouteController().stopRoute("relay-slot-leases");
+            camel.getRouteController().startRoute("outbox-relay");
+            await("the stuck instance's slot leases run out", Duration.ofSeconds(10), () ->
+                    count("SELECT count(*) FROM relay_slots WHERE owner = ? AND lease_until > now()",
+                            doomed.camel().getRegistry().lookupByNameAndType("relayClaim", RelayClaim.class).owner()) == 0);
+            // three of test-a's heartbeats (500 ms apart), each of which would take a free slot
+            Thread.sleep(1500);
+
+            // both lanes of the stuck instance hold a batch, so every slot is locked until they end:
+            // taking one would let test-a publish an aggregate's later events before the held ones
+            assertThat(count("SELECT count(*) FROM relay_slots WHERE owner = 'test-a'")).as("slots taken").isZero();
+            assertThat(unpublished(topic)).as("events published meanwhile").isEqualTo(waiting);
+            doomed.close();
+        });
+    }
+
     /**
      * Starts an instance that takes every slot and stops its lane before the batch is marked published,
      * lets the test do what it checks with it, then has this test's own relay publish everything.
