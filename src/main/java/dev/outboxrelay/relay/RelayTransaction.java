@@ -1,14 +1,12 @@
 package dev.outboxrelay.relay;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.NamedNode;
-import org.apache.camel.Processor;
-import org.apache.camel.Route;
-import org.apache.camel.spi.Policy;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.outboxrelay.tx.TransactedSteps;
 
 /**
  * The transaction of one relay batch, from the claim to the statements that write its outcome: the claim
@@ -16,21 +14,24 @@ import org.springframework.transaction.support.TransactionTemplate;
  * lease is written into the rows and a relay that dies gives its batch back at once (see
  * {@code db/migration/V10__relay_claim_held.sql}).
  *
- * <p>The transaction is bound to the lane's thread, so every step it wraps must run on that thread: the
- * route's split waits for its parallel sends with {@code synchronous: true}. It commits when the steps
- * end normally and rolls back when they failed or the batch was abandoned ({@link #rollBack}); a rollback
- * writes nothing, and every event of the batch is claimed again.
+ * <p>The transaction is bound to the lane's thread, so the route's split waits for its parallel sends
+ * with {@code synchronous: true}. It commits when the steps end normally and rolls back when they failed
+ * or the batch was abandoned ({@link #rollBack}); a rollback writes nothing, and every event of the batch
+ * is claimed again.
  */
 @Component("relayTransaction")
-public class RelayTransaction implements Policy {
+public class RelayTransaction extends TransactedSteps {
 
     private static final String ROLL_BACK = "outboxRelayRollBack";
 
-    private final TransactionTemplate transactions;
-
     public RelayTransaction(PlatformTransactionManager transactionManager) {
-        this.transactions = new TransactionTemplate(transactionManager);
-        transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        super(template(transactionManager));
+    }
+
+    private static TransactionTemplate template(PlatformTransactionManager transactionManager) {
+        TransactionTemplate template = new TransactionTemplate(transactionManager);
+        template.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        return template;
     }
 
     /** Marks the batch's transaction to be rolled back when its steps end. */
@@ -39,21 +40,7 @@ public class RelayTransaction implements Policy {
     }
 
     @Override
-    public void beforeWrap(Route route, NamedNode definition) {
-        // nothing to prepare
-    }
-
-    @Override
-    public Processor wrap(Route route, Processor processor) {
-        return exchange -> transactions.executeWithoutResult(status -> {
-            try {
-                processor.process(exchange);
-            } catch (Exception e) {
-                exchange.setException(e);
-            }
-            if (exchange.getException() != null || exchange.getProperty(ROLL_BACK) != null) {
-                status.setRollbackOnly();
-            }
-        });
+    protected boolean rollBackRequested(Exchange exchange) {
+        return exchange.getProperty(ROLL_BACK) != null;
     }
 }
