@@ -45,10 +45,7 @@ class KafkaBatchTransactionTest extends ConsumerTestSupport {
             assertThat(handler.awaitArrival(topic, 30)).as("the batch is in flight").isTrue();
 
             assertThat(handler.attempts(consumer, key(topic, 99))).as("earlier records ran").isEqualTo(1);
-            assertThat(effects(consumer)).as("nothing of the batch is visible before its commit").isZero();
-            assertThat(processedKeys(consumer)).isZero();
-            assertThat(completions.of(key(topic, 0))).as("nothing reported before the commit").isEmpty();
-            assertThat(kafka.committed(consumer).get(new TopicPartition(topic, 0))).as("no offset yet").isNull();
+            assertNothingCommittedYet(kafka, topic, consumer);
             handler.open(topic);
 
             await("offsets committed past the batch", Duration.ofSeconds(30), () ->
@@ -108,10 +105,7 @@ class KafkaBatchTransactionTest extends ConsumerTestSupport {
             assertThat(handler.awaitArrival(topic, 30)).as("the batch is in flight").isTrue();
 
             assertThat(handler.attempts(consumer, key(topic, 0))).as("earlier records ran").isEqualTo(1);
-            assertThat(effects(consumer)).as("nothing of the batch is visible before its commit").isZero();
-            assertThat(processedKeys(consumer)).isZero();
-            assertThat(completions.of(key(topic, 0))).as("nothing reported before the commit").isEmpty();
-            assertThat(kafka.committed(consumer).get(new TopicPartition(topic, 0))).as("no offset yet").isNull();
+            assertNothingCommittedYet(kafka, topic, consumer);
             handler.open(topic);
 
             await("the whole batch handled", Duration.ofSeconds(30), () -> effects(consumer) == 10);
@@ -217,6 +211,14 @@ class KafkaBatchTransactionTest extends ConsumerTestSupport {
                     .allSatisfy(records -> assertThat(records).isLessThanOrEqualTo(KafkaBatches.MAX_RECORDS_PER_TRANSACTION))
                     .contains(KafkaBatches.MAX_RECORDS_PER_TRANSACTION);
         }
+    }
+
+    /** While the batch's handler is held: no effect, processed key, completion or offset of it is visible. */
+    private void assertNothingCommittedYet(KafkaRecords kafka, String topic, String consumer) throws Exception {
+        assertThat(effects(consumer)).as("nothing of the batch is visible before its commit").isZero();
+        assertThat(processedKeys(consumer)).isZero();
+        assertThat(completions.of(key(topic, 0))).as("nothing reported before the commit").isEmpty();
+        assertThat(kafka.committed(consumer).get(new TopicPartition(topic, 0))).as("no offset yet").isNull();
     }
 
     private static String key(String topic, int i) {
