@@ -93,6 +93,36 @@ class ClaimCostTest {
         assertThat(remaining()).as("events left after the claims").isPositive();
     }
 
+    @Test
+    void orderCheckProbesTheIndexOfEventsHoldingTheirAggregateBack() throws Exception {
+        long before = holdingBackIndexScans();
+        connection.setAutoCommit(false);
+        try {
+            claim();
+        } finally {
+            connection.rollback();
+            connection.setAutoCommit(true);
+        }
+        // one probe per candidate walked; a plan that read the table instead would scan this index never
+        assertThat(holdingBackIndexScans() - before).as("scans of outbox_events_holding_back_idx by a claim of %d", BATCH)
+                .isGreaterThanOrEqualTo(BATCH);
+    }
+
+    /** How often the index of held-back events was scanned, this connection's last statements included. */
+    private static long holdingBackIndexScans() throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            // statistics reach the shared counters when the backend next goes idle, at most once a second
+            // unless forced; the read below then starts a new statistics snapshot
+            statement.execute("SELECT pg_stat_force_next_flush()");
+            try (ResultSet row = statement.executeQuery("""
+                    SELECT idx_scan FROM pg_stat_user_indexes
+                    WHERE schemaname = current_schema() AND indexrelname = 'outbox_events_holding_back_idx'""")) {
+                assertThat(row.next()).as("outbox_events_holding_back_idx exists").isTrue();
+                return row.getLong(1);
+            }
+        }
+    }
+
     /** The next claim's shared buffer accesses, its own included; the claim is rolled back. */
     private static long buffersOfNextClaim() throws Exception {
         connection.setAutoCommit(false);
