@@ -14,8 +14,9 @@
 -- producer's insert an entry; nothing else reads it, so it goes.
 --
 -- Planner: the probe's condition (parked_at IS NOT NULL OR next_attempt_at > now() OR lease_until >=
--- now()) implies this predicate, since a comparison with NULL is never true, and the index is never
--- larger than the one it replaces, so the probe uses it (ClaimCostTest checks the plan).
+-- now()) implies this predicate, since a comparison with NULL is never true, so the probe can use the
+-- index, and with the old one gone no other index leads with aggregate_id (ClaimCostTest checks that
+-- the probe scans it).
 CREATE INDEX outbox_events_holding_back_idx ON outbox_events (aggregate_id, seq)
     WHERE published_at IS NULL
       AND (parked_at IS NOT NULL OR next_attempt_at IS NOT NULL OR lease_until IS NOT NULL);
