@@ -48,6 +48,10 @@ final class SystemProcess implements AutoCloseable {
         }
     }
 
+    /** A system starts once all cores together are at most this busy (the idle harness uses about 5%)... */
+    private static final double QUIET_BUSY = 0.2;
+    /** ...or after this long, whichever comes first. */
+    private static final Duration QUIET_WAIT = Duration.ofSeconds(30);
     /** A protocol answer: a word in capitals, then anything (log lines start otherwise). */
     private static final java.util.regex.Pattern ANSWER = java.util.regex.Pattern.compile("[A-Z]+( .*)?");
 
@@ -85,6 +89,12 @@ final class SystemProcess implements AutoCloseable {
         command.add(mainClass);
         command.addAll(arguments);
         Files.writeString(dir.resolve("command.txt"), String.join(" ", command));
+        try {
+            Benchmarks.log(name + ": starting; " + Machine.awaitQuiet(QUIET_BUSY, QUIET_WAIT));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
         long launched = System.nanoTime();
         Process process = new ProcessBuilder(command)
                 .directory(dir.toFile())
