@@ -51,9 +51,8 @@ final class Machine {
 
     /**
      * Waits until all cores together were at most {@code busyLimit} busy over half a second, or
-     * {@code max} passed: the previous system's shutdown, PostgreSQL's checkpoint after a dropped
-     * database and the harness's own servers settle before the next system starts, so a start-up time
-     * measures that system and not what ran before it.
+     * {@code max} passed: whatever ran before (the previous system's shutdown, the database server's
+     * own work, the harness's servers) settles first, so a start-up time measures the system starting.
      */
     static Quiet awaitQuiet(double busyLimit, Duration max) throws InterruptedException {
         long started = System.nanoTime();

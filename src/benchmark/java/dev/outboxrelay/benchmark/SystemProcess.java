@@ -48,7 +48,7 @@ final class SystemProcess implements AutoCloseable {
         }
     }
 
-    /** A system starts once all cores together are at most this busy (the idle harness uses about 5%)... */
+    /** A system starts once all cores together are at most this busy (the idle harness's servers use a few percent)... */
     private static final double QUIET_BUSY = 0.2;
     /** ...or after this long, whichever comes first. */
     private static final Duration QUIET_WAIT = Duration.ofSeconds(30);
