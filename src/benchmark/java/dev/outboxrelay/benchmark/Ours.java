@@ -68,6 +68,6 @@ final class Ours implements RelaySystem {
 
     @Override
     public String note() {
-        return "shipped defaults (batch 500, LISTEN/NOTIFY)";
+        return "shipped defaults (batch 1000, LISTEN/NOTIFY)";
     }
 }

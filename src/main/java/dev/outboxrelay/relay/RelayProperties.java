@@ -42,7 +42,7 @@ import org.springframework.validation.annotation.Validated;
 public record RelayProperties(
         @DefaultValue("true") boolean enabled,
         String instanceId,
-        @DefaultValue("500") @Min(1) @Max(10000) int batchSize,
+        @DefaultValue("1000") @Min(1) @Max(10000) int batchSize,
         @DefaultValue("30s") @NotNull Duration lease,
         @DefaultValue("1s") @NotNull Duration pollInterval,
         @DefaultValue("true") boolean listenNotify,
